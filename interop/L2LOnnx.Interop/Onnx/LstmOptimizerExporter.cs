@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using L2LOnnx.Runtime;
+using L2LOnnx.Train.Optimizers;
+using Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Interop.Onnx;
+
+/// <summary>
+/// Writes a TorchSharp <see cref="LstmOptimizer"/> as an ONNX file that obeys optimizer contract v1:
+/// inputs <c>grad</c> [N] and <c>state_lstm{l}_{h,c}</c> [N, H], outputs <c>update</c> [N] and the
+/// states' <c>_out</c>. Opset 17 and IR version 8, so that onnx 1.12-era tools accept it.
+/// </summary>
+/// <remarks>
+/// Each layer is one ONNX <c>LSTM</c> node run for a single time step over a batch of N coordinates.
+/// PyTorch orders the gates i, f, g, o; ONNX orders them i, o, f, c, so the weight blocks are permuted;
+/// ONNX's bias is <c>[Wb; Rb]</c>, i.e. PyTorch's <c>bias_ih</c> then <c>bias_hh</c>.
+/// </remarks>
+public static class LstmOptimizerExporter
+{
+    /// <summary>The ONNX opset the exporter targets.</summary>
+    public const int Opset = 17;
+
+    /// <summary>The ONNX IR version the exporter writes.</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>Value of <c>l2l.architecture</c> for this family.</summary>
+    public const string Architecture = "lstm-coordinatewise";
+
+    /// <summary>ONNX gate block k comes from PyTorch gate block <c>TorchGateOfOnnxGate[k]</c>.</summary>
+    internal static readonly int[] TorchGateOfOnnxGate = { 0, 3, 1, 2 };
+
+    /// <summary>Name of state input <c>part</c> ("h" or "c") of LSTM layer <paramref name="layer"/>.</summary>
+    public static string StateName(int layer, string part) => $"{ContractV1.StatePrefix}lstm{layer}_{part}";
+
+    /// <summary>Builds the ONNX model in memory.</summary>
+    public static ModelProto Build(LstmOptimizer optimizer, ExportMetadata metadata)
+    {
+        var config = optimizer.Config;
+        var hidden = config.HiddenSize;
+        var graph = new GraphBuilder(
+            "lstm_optimizer",
+            $"Learned optimizer (Andrychowicz et al. 2016): {config.Describe()}. " +
+            "For every coordinate independently: preprocess the gradient, run it through the LSTM stack with that " +
+            "coordinate's state, and map the last hidden state to the update; new param = param + update.");
+
+        graph.Input(ContractV1.GradInput, "raw gradient, one entry per coordinate", (long?)null);
+        for (var layer = 0; layer < config.Layers; layer++)
+        {
+            graph.Input(StateName(layer, "h"), $"LSTM layer {layer} hidden state per coordinate (zeros at the first step)", null, hidden);
+            graph.Input(StateName(layer, "c"), $"LSTM layer {layer} cell state per coordinate (zeros at the first step)", null, hidden);
+        }
+
+        var axis0 = graph.Int64Initializer("axes_0", 0);
+        var axis1 = graph.Int64Initializer("axes_1", 1);
+        var x = Preprocess(graph, config, axis1);
+
+        for (var layer = 0; layer < config.Layers; layer++)
+        {
+            var cell = optimizer.Cells[layer];
+            var inputSize = layer == 0 ? config.InputSize : hidden;
+            var prefix = $"lstm{layer}";
+            var w = graph.Initializer($"{prefix}_W", GateBlocks(cell.weight_ih!), 1, 4 * hidden, inputSize);
+            var r = graph.Initializer($"{prefix}_R", GateBlocks(cell.weight_hh!), 1, 4 * hidden, hidden);
+            var b = graph.Initializer($"{prefix}_B", GateBlocks(cell.bias_ih!).Concat(GateBlocks(cell.bias_hh!)).ToArray(), 1, 8 * hidden);
+            var sequence = graph.Node("Unsqueeze", $"{prefix}_input_seq", x, axis0);
+            var h0 = graph.Node("Unsqueeze", $"{prefix}_h0", StateName(layer, "h"), axis0);
+            var c0 = graph.Node("Unsqueeze", $"{prefix}_c0", StateName(layer, "c"), axis0);
+            graph.Node("LSTM", prefix, new[] { sequence, w, r, b, "", h0, c0 }, new[] { "", $"{prefix}_h1", $"{prefix}_c1" },
+                GraphBuilder.IntAttribute("hidden_size", hidden));
+            x = graph.Node("Squeeze", StateName(layer, "h") + ContractV1.StateOutputSuffix, $"{prefix}_h1", axis0);
+            graph.Node("Squeeze", StateName(layer, "c") + ContractV1.StateOutputSuffix, $"{prefix}_c1", axis0);
+        }
+
+        // A [H, 1] weight, not a 1-D one: MatMul with a vector operand is measurably slower in ONNX Runtime.
+        var outputWeight = graph.Initializer("output_W", Values(optimizer.Output.weight!.t()), hidden, 1);
+        var outputBias = graph.Initializer("output_B", Values(optimizer.Output.bias!), 1);
+        var projected = graph.Node("MatMul", "output_matmul", x, outputWeight);
+        var biased = graph.Node("Add", "output_linear", projected, outputBias);
+        var squeezed = graph.Node("Squeeze", "output_raw", biased, axis1);
+        graph.Node("Mul", ContractV1.UpdateOutput, squeezed, graph.Scalar("output_scale", (float)config.OutputScale));
+
+        graph.Output(ContractV1.UpdateOutput, "update to add to each parameter", (long?)null);
+        for (var layer = 0; layer < config.Layers; layer++)
+        {
+            graph.Output(StateName(layer, "h") + ContractV1.StateOutputSuffix, $"LSTM layer {layer} hidden state for the next step", null, hidden);
+            graph.Output(StateName(layer, "c") + ContractV1.StateOutputSuffix, $"LSTM layer {layer} cell state for the next step", null, hidden);
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "L2LOnnx",
+            ProducerVersion = ProducerVersion,
+            Domain = "ai.l2lonnx",
+            ModelVersion = 1,
+            DocString = "A learned optimizer under the L2LOnnx ONNX optimizer contract v1 (docs/contract-v1.md).",
+            Graph = graph.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in Metadata(config, metadata, graph.Graph))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
+    }
+
+    /// <summary>Exports to <paramref name="path"/>, atomically: an existing file is replaced only by a complete new one.</summary>
+    public static void Save(LstmOptimizer optimizer, string path, ExportMetadata metadata) =>
+        AtomicFile.WriteAllBytes(path, Build(optimizer, metadata).ToByteArray());
+
+    /// <summary>Producer name and version written into every file.</summary>
+    public static string ProducerVersion => typeof(LstmOptimizerExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>
+    /// SHA-256 over the initializers' names and raw bytes in graph order: changes exactly when a weight
+    /// changes, whatever the metadata says.
+    /// </summary>
+    public static string WeightsHash(GraphProto graph)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tensor in graph.Initializer)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(tensor.Name));
+            hash.AppendData(tensor.ToByteArray());
+        }
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private static string Preprocess(GraphBuilder graph, LstmOptimizerConfig config, string axis1)
+    {
+        if (config.PreprocessingP is not { } p)
+            return graph.Node("Unsqueeze", "features", ContractV1.GradInput, axis1);
+
+        // Same operations and float32 constants as GradientPreprocessing.LogSign in the trainer.
+        var threshold = graph.Scalar("preprocess_threshold", GradientPreprocessing.Threshold(p));
+        var abs = graph.Node("Abs", "grad_abs", ContractV1.GradInput);
+        var large = graph.Node("GreaterOrEqual", "grad_is_large", abs, threshold);
+        var clamped = graph.Node("Max", "grad_abs_clamped", abs, threshold);
+        var log = graph.Node("Log", "grad_log", clamped);
+        var scaledLog = graph.Node("Div", "grad_log_over_p", log, graph.Scalar("preprocess_p", (float)p));
+        var first = graph.Node("Where", "feature_log", large, scaledLog, graph.Scalar("preprocess_minus_one", -1f));
+        var sign = graph.Node("Sign", "grad_sign", ContractV1.GradInput);
+        var scaled = graph.Node("Mul", "grad_scaled", ContractV1.GradInput, graph.Scalar("preprocess_small_scale", GradientPreprocessing.SmallScale(p)));
+        var second = graph.Node("Where", "feature_sign", large, sign, scaled);
+        var firstColumn = graph.Node("Unsqueeze", "feature_log_column", first, axis1);
+        var secondColumn = graph.Node("Unsqueeze", "feature_sign_column", second, axis1);
+        return graph.Node("Concat", "features", new[] { firstColumn, secondColumn }, new[] { "features" }, GraphBuilder.IntAttribute("axis", 1));
+    }
+
+    private static IEnumerable<(string Key, string Value)> Metadata(LstmOptimizerConfig config, ExportMetadata metadata, GraphProto graph)
+    {
+        yield return (ContractV1.FormatKey, ContractV1.FormatVersion);
+        yield return (ContractV1.ArchitectureKey, Architecture);
+        yield return (ContractV1.TrainedOnKey, metadata.TrainedOn);
+        yield return (ContractV1.ProducerKey, $"L2LOnnx {ProducerVersion}");
+        yield return ("l2l.lstm.layers", config.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("l2l.lstm.hidden_size", config.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("l2l.preprocessing", config.PreprocessingP is { } p ? $"log-sign p={p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "none");
+        yield return ("l2l.output_scale", config.OutputScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("l2l.weights_sha256", WeightsHash(graph));
+        foreach (var (key, value) in metadata.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
+            yield return (key.StartsWith("l2l.", StringComparison.Ordinal) ? key : "l2l." + key, value);
+    }
+
+    /// <summary>A PyTorch LSTM weight or bias with its four gate blocks permuted into ONNX's order, row-major.</summary>
+    private static float[] GateBlocks(Tensor torchTensor)
+    {
+        var values = Values(torchTensor);
+        var blockLength = values.Length / 4;
+        var permuted = new float[values.Length];
+        for (var onnxGate = 0; onnxGate < 4; onnxGate++)
+            Array.Copy(values, TorchGateOfOnnxGate[onnxGate] * blockLength, permuted, onnxGate * blockLength, blockLength);
+        return permuted;
+    }
+
+    private static float[] Values(Tensor tensor)
+    {
+        using var contiguous = tensor.detach().contiguous().cpu();
+        return contiguous.data<float>().ToArray();
+    }
+}

@@ -1,0 +1,66 @@
+using L2LOnnx.Train.Optimizers;
+using L2LOnnx.Train.Problems;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Train.MetaTraining;
+
+/// <summary>
+/// Runs a learned optimizer on problems without meta-gradients: for validation during meta-training
+/// and for evaluation of a trained network in TorchSharp.
+/// </summary>
+public static class Rollout
+{
+    /// <summary>
+    /// Optimizes every problem for <paramref name="steps"/> steps and returns the losses,
+    /// <c>[step, problem]</c> with step 0 the starting point.
+    /// </summary>
+    public static float[,] Losses(LstmOptimizer optimizer, IOptimizee problems, int steps)
+    {
+        var losses = new float[steps + 1, problems.ProblemCount];
+        var theta = problems.InitialParameters();
+        var state = optimizer.InitialState((long)problems.ProblemCount * problems.Dimension);
+        try
+        {
+            for (var t = 0; ; t++)
+            {
+                using var scope = NewDisposeScope();
+                var leaf = theta.detach().requires_grad_(true);
+                var loss = problems.Loss(leaf);
+                var values = loss.detach().cpu().data<float>().ToArray();
+                for (var p = 0; p < values.Length; p++) losses[t, p] = values[p];
+                if (t == steps) break;
+                var grad = autograd.grad(new[] { loss.sum() }, new[] { leaf })[0];
+                using (no_grad())
+                {
+                    var (update, next) = optimizer.Step(grad.reshape(-1), state);
+                    var nextTheta = (leaf.detach() + update.view(leaf.shape)).MoveToOuterDisposeScope();
+                    var nextState = next.DetachToOuterScope();
+                    theta.Dispose();
+                    state.Dispose();
+                    theta = nextTheta;
+                    state = nextState;
+                }
+            }
+        }
+        finally
+        {
+            theta.Dispose();
+            state.Dispose();
+        }
+        return losses;
+    }
+
+    /// <summary>
+    /// The validation score used to select the best optimizer: the mean over problems of the sum of
+    /// losses over steps 1..T, i.e. the meta-loss of a whole trajectory (lower is better).
+    /// </summary>
+    public static double MetaLoss(LstmOptimizer optimizer, IOptimizee problems, int steps)
+    {
+        var losses = Losses(optimizer, problems, steps);
+        double total = 0;
+        for (var t = 1; t <= steps; t++)
+            for (var p = 0; p < problems.ProblemCount; p++)
+                total += losses[t, p];
+        return total / problems.ProblemCount;
+    }
+}

@@ -1,0 +1,66 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Train.Optimizers;
+
+/// <summary>
+/// The coordinatewise LSTM optimizer <c>m(grad, h, phi)</c> of Andrychowicz et al. 2016: every
+/// coordinate of the optimizee runs through the same small LSTM stack with its own state, so one
+/// network serves any number of parameters in any order.
+/// </summary>
+/// <remarks>
+/// Mirrors <c>torch.nn.LSTMCell</c> stacked by hand: layer <c>l</c> is an <see cref="LSTMCell"/> whose
+/// weights are <c>weight_ih [4H, in]</c>, <c>weight_hh [4H, H]</c>, <c>bias_ih</c>, <c>bias_hh</c> with
+/// gates in PyTorch's order (i, f, g, o). The output layer is a <see cref="Linear"/> from H to 1.
+/// </remarks>
+public sealed class LstmOptimizer : nn.Module
+{
+    private readonly ModuleList<LSTMCell> cells;
+    private readonly Linear output;
+
+    /// <summary>The network's shape.</summary>
+    public LstmOptimizerConfig Config { get; }
+
+    /// <summary>The LSTM layers, first layer first.</summary>
+    public IReadOnlyList<LSTMCell> Cells => cells.ToArray();
+
+    /// <summary>The final linear layer, hidden to one output per coordinate.</summary>
+    public Linear Output => output;
+
+    /// <summary>Creates a network with PyTorch's default initialisation from the global torch RNG.</summary>
+    public LstmOptimizer(LstmOptimizerConfig config) : base(nameof(LstmOptimizer))
+    {
+        config.Validate();
+        Config = config;
+        cells = new ModuleList<LSTMCell>();
+        for (var layer = 0; layer < config.Layers; layer++)
+            cells.Add(nn.LSTMCell(layer == 0 ? config.InputSize : config.HiddenSize, config.HiddenSize));
+        output = nn.Linear(config.HiddenSize, 1);
+        RegisterComponents();
+    }
+
+    /// <summary>A fresh all-zero state for <paramref name="coordinates"/> coordinates.</summary>
+    public LstmOptimizerState InitialState(long coordinates) => LstmOptimizerState.Zeros(Config, coordinates);
+
+    /// <summary>
+    /// One optimizer step: maps raw gradients [N] and the state to updates [N] (to be added to the
+    /// parameters) and the next state. Preprocessing and output scaling happen inside, as in the ONNX graph.
+    /// </summary>
+    public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
+    {
+        if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
+        if (state.Layers.Count != cells.Count)
+            throw new ArgumentException($"state has {state.Layers.Count} layers, the network {cells.Count}", nameof(state));
+        var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
+        var next = new (Tensor H, Tensor C)[cells.Count];
+        for (var layer = 0; layer < cells.Count; layer++)
+        {
+            var (h, c) = cells[layer].forward(x, (state.Layers[layer].H, state.Layers[layer].C));
+            next[layer] = (h, c);
+            x = h;
+        }
+        var update = output.forward(x).squeeze(1).mul((float)Config.OutputScale);
+        return (update, new LstmOptimizerState(next));
+    }
+}
