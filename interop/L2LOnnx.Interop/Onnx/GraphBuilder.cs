@@ -49,10 +49,10 @@ internal sealed class GraphBuilder(string name, string docString)
     /// <summary>Adds a float32 scalar initializer.</summary>
     public string Scalar(string value, float data) => Initializer(value, new[] { data });
 
-    /// <summary>Adds a node and returns its first output's name.</summary>
-    public string Node(string opType, string nodeName, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    /// <summary>Adds a node with a doc string (empty for none) and returns its first output's name.</summary>
+    public string Node(string opType, string nodeName, string[] inputs, string[] outputs, string doc, params AttributeProto[] attributes)
     {
-        var node = new NodeProto { OpType = opType, Name = nodeName };
+        var node = new NodeProto { OpType = opType, Name = nodeName, DocString = doc };
         node.Input.Add(inputs);
         node.Output.Add(outputs);
         node.Attribute.Add(attributes);
@@ -61,7 +61,7 @@ internal sealed class GraphBuilder(string name, string docString)
     }
 
     /// <summary>Shorthand for a node with one output named after the node.</summary>
-    public string Node(string opType, string output, params string[] inputs) => Node(opType, output, inputs, new[] { output });
+    public string Node(string opType, string output, params string[] inputs) => Node(opType, output, inputs, new[] { output }, "");
 
     public static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };

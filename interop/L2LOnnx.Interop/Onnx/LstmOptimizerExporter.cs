@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using L2LOnnx.Runtime;
@@ -69,6 +70,7 @@ public static class LstmOptimizerExporter
             var h0 = graph.Node("Unsqueeze", $"{prefix}_h0", StateName(layer, "h"), axis0);
             var c0 = graph.Node("Unsqueeze", $"{prefix}_c0", StateName(layer, "c"), axis0);
             graph.Node("LSTM", prefix, new[] { sequence, w, r, b, "", h0, c0 }, new[] { "", $"{prefix}_h1", $"{prefix}_c1" },
+                $"LSTM layer {layer}: one time step over a batch of N coordinates, each with its own (h, c)",
                 GraphBuilder.IntAttribute("hidden_size", hidden));
             x = graph.Node("Squeeze", StateName(layer, "h") + ContractV1.StateOutputSuffix, $"{prefix}_h1", axis0);
             graph.Node("Squeeze", StateName(layer, "c") + ContractV1.StateOutputSuffix, $"{prefix}_c1", axis0);
@@ -77,7 +79,8 @@ public static class LstmOptimizerExporter
         // A [H, 1] weight, not a 1-D one: MatMul with a vector operand is measurably slower in ONNX Runtime.
         var outputWeight = graph.Initializer("output_W", Values(optimizer.Output.weight!.t()), hidden, 1);
         var outputBias = graph.Initializer("output_B", Values(optimizer.Output.bias!), 1);
-        var projected = graph.Node("MatMul", "output_matmul", x, outputWeight);
+        var projected = graph.Node("MatMul", "output_matmul", new[] { x, outputWeight }, new[] { "output_matmul" },
+            "output layer: last hidden state [N, H] times output_W [H, 1], plus output_B, times output_scale");
         var biased = graph.Node("Add", "output_linear", projected, outputBias);
         var squeezed = graph.Node("Squeeze", "output_raw", biased, axis1);
         graph.Node("Mul", ContractV1.UpdateOutput, squeezed, graph.Scalar("output_scale", (float)config.OutputScale));
@@ -108,6 +111,47 @@ public static class LstmOptimizerExporter
     /// <summary>Exports to <paramref name="path"/>, atomically: an existing file is replaced only by a complete new one.</summary>
     public static void Save(LstmOptimizer optimizer, string path, ExportMetadata metadata) =>
         AtomicFile.WriteAllBytes(path, Build(optimizer, metadata).ToByteArray());
+
+    /// <summary>
+    /// Exports one network per parameter group, each to <c>&lt;directory&gt;/&lt;name&gt;.&lt;group&gt;.onnx</c>
+    /// (see <see cref="GroupFileName"/>) with <c>l2l.group</c> set, and returns the paths by group.
+    /// Every file is written atomically; all networks are built before the first file is written, so an
+    /// unexportable network leaves no file behind.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> SaveGroups(
+        IReadOnlyDictionary<string, LstmOptimizer> groups, string directory, string name, ExportMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count == 0) throw new ArgumentException("no parameter groups given: pass at least one group name and network", nameof(groups));
+        var models = groups.OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Path: Path.Combine(directory, GroupFileName(name, g.Key)), Model: Build(g.Value, metadata with { Group = g.Key })))
+            .ToArray();
+        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var ((group, _), (path, model)) in groups.OrderBy(g => g.Key, StringComparer.Ordinal).Zip(models))
+        {
+            AtomicFile.WriteAllBytes(path, model.ToByteArray());
+            paths[group] = path;
+        }
+        return paths;
+    }
+
+    /// <summary>
+    /// The file name of group <paramref name="group"/>'s network: <c>&lt;name&gt;.&lt;group&gt;.onnx</c>.
+    /// Both parts must be non-empty and use only letters, digits, '-' and '_' (no dots), so the
+    /// group can be read back from the file name.
+    /// </summary>
+    public static string GroupFileName(string name, string group)
+    {
+        RequireNamePart(name, nameof(name));
+        RequireNamePart(group, nameof(group));
+        return $"{name}.{group}.onnx";
+    }
+
+    private static void RequireNamePart(string value, string parameter)
+    {
+        if (string.IsNullOrEmpty(value) || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"'{value}' cannot be part of a group file name: use letters, digits, '-' and '_' only (e.g. 'conv', 'fc')", parameter);
+    }
 
     /// <summary>Producer name and version written into every file.</summary>
     public static string ProducerVersion => typeof(LstmOptimizerExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -145,7 +189,9 @@ public static class LstmOptimizerExporter
         var second = graph.Node("Where", "feature_sign", large, sign, scaled);
         var firstColumn = graph.Node("Unsqueeze", "feature_log_column", first, axis1);
         var secondColumn = graph.Node("Unsqueeze", "feature_sign_column", second, axis1);
-        return graph.Node("Concat", "features", new[] { firstColumn, secondColumn }, new[] { "features" }, GraphBuilder.IntAttribute("axis", 1));
+        return graph.Node("Concat", "features", new[] { firstColumn, secondColumn }, new[] { "features" },
+            "the paper's appendix A: (log|g|/p, sign g) if |g| >= e^-p, else (-1, e^p g); one row per coordinate",
+            GraphBuilder.IntAttribute("axis", 1));
     }
 
     private static IEnumerable<(string Key, string Value)> Metadata(LstmOptimizerConfig config, ExportMetadata metadata, GraphProto graph)
@@ -154,13 +200,20 @@ public static class LstmOptimizerExporter
         yield return (ContractV1.ArchitectureKey, Architecture);
         yield return (ContractV1.TrainedOnKey, metadata.TrainedOn);
         yield return (ContractV1.ProducerKey, $"L2LOnnx {ProducerVersion}");
-        yield return ("l2l.lstm.layers", config.Layers.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        yield return ("l2l.lstm.hidden_size", config.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        yield return ("l2l.preprocessing", config.PreprocessingP is { } p ? $"log-sign p={p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "none");
-        yield return ("l2l.output_scale", config.OutputScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-        yield return ("l2l.weights_sha256", WeightsHash(graph));
+        yield return (LstmMetadataKeys.Layers, config.Layers.ToString(CultureInfo.InvariantCulture));
+        yield return (LstmMetadataKeys.HiddenSize, config.HiddenSize.ToString(CultureInfo.InvariantCulture));
+        yield return (LstmMetadataKeys.Preprocessing, LstmMetadataKeys.DescribePreprocessing(config.PreprocessingP));
+        yield return (LstmMetadataKeys.OutputScale, config.OutputScale.ToString("R", CultureInfo.InvariantCulture));
+        yield return (LstmMetadataKeys.WeightsHash, WeightsHash(graph));
+        if (metadata.Group is { } group)
+            yield return (LstmMetadataKeys.Group, group);
         foreach (var (key, value) in metadata.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
-            yield return (key.StartsWith("l2l.", StringComparison.Ordinal) ? key : "l2l." + key, value);
+        {
+            var full = key.StartsWith("l2l.", StringComparison.Ordinal) ? key : "l2l." + key;
+            if (LstmMetadataKeys.Derived.Contains(full))
+                throw new ArgumentException($"metadata detail '{key}' would overwrite '{full}', which the exporter derives from the network; drop it from Details", nameof(metadata));
+            yield return (full, value);
+        }
     }
 
     /// <summary>A PyTorch LSTM weight or bias with its four gate blocks permuted into ONNX's order, row-major.</summary>

@@ -1,0 +1,51 @@
+using L2LOnnx.Interop.Onnx;
+using L2LOnnx.Train.Optimizers;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Interop.Conformance;
+
+/// <summary>Replays conformance vectors on a TorchSharp <see cref="LstmOptimizer"/> (e.g. one imported from the model).</summary>
+/// <param name="network">The network; not disposed by this engine.</param>
+public sealed class TorchSharpConformanceEngine(LstmOptimizer network) : IConformanceEngine
+{
+    private LstmOptimizerState? state;
+    private readonly Dictionary<string, float[]> values = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public string Name => $"TorchSharp {typeof(Tensor).Assembly.GetName().Version?.ToString(3)} (LstmOptimizer)";
+
+    /// <inheritdoc />
+    public void Reset(int coordinates)
+    {
+        state?.Dispose();
+        state = network.InitialState(coordinates);
+        values.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Step(ReadOnlySpan<float> grad, Span<float> update)
+    {
+        var current = state ?? throw new InvalidOperationException("call Reset before stepping");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (result, next) = network.Step(tensor(grad.ToArray()), current);
+        result.data<float>().CopyTo(update);
+        values.Clear();
+        for (var layer = 0; layer < next.Layers.Count; layer++)
+        {
+            values[LstmOptimizerExporter.StateName(layer, "h")] = next.Layers[layer].H.data<float>().ToArray();
+            values[LstmOptimizerExporter.StateName(layer, "c")] = next.Layers[layer].C.data<float>().ToArray();
+        }
+        state = next.DetachToOuterScope();
+        current.Dispose();
+    }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<float> State(string name) =>
+        values.TryGetValue(name, out var value)
+            ? value
+            : throw new ArgumentException($"the network has no state '{name}' (or has not stepped yet); it has {string.Join(", ", values.Keys)}", nameof(name));
+
+    /// <inheritdoc />
+    public void Dispose() => state?.Dispose();
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""Builds the coordinatewise LSTM optimizer of Andrychowicz et al. 2016 in PyTorch and exports it as
+an L2LOnnx contract-v1 ONNX file, with conformance vectors computed by PyTorch.
+
+The network is the one L2LOnnx meta-trains in TorchSharp (train/L2LOnnx.Train/Optimizers): the
+paper's log/sign gradient preprocessing (appendix A), a stack of LSTM layers shared by every
+coordinate with one state per coordinate, a linear layer to one output, times a constant multiplier.
+Any file this script writes runs in the L2LOnnx runtime and imports into TorchSharp
+(LstmOptimizerImporter); the vectors replay with `l2l conformance check`.
+
+Needs torch and onnx (Debian: python3-torch, python3-onnx); tested with torch 1.13 and onnx 1.12:
+
+    /usr/bin/python3 interop/pytorch/export_lstm_optimizer.py --out lstm.onnx --vectors lstm.conformance.json
+
+To export weights you meta-trained in PyTorch, save the module's state_dict (same module class, same
+shape arguments) and pass it with --weights.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+from torch import nn
+
+OPSET = 17  # the highest opset torch 1.13 exports and onnx 1.12 checks
+IR_VERSION = 8  # what onnx 1.12-era tools accept
+CONFORMANCE_FORMAT = "l2l-conformance/1"
+
+
+class CoordinatewiseLstmOptimizer(nn.Module):
+    """m(grad, state) -> (update, next state), applied to every coordinate independently.
+
+    Mirrors L2LOnnx's TorchSharp LstmOptimizer: layer l is an nn.LSTM run for one time step over a
+    batch of N coordinates (ONNX exports it as one LSTM node), then nn.Linear(hidden, 1).
+    """
+
+    def __init__(self, layers=2, hidden=20, preprocessing_p=10.0, output_scale=0.1):
+        super().__init__()
+        self.layers = layers
+        self.hidden = hidden
+        self.preprocessing_p = preprocessing_p
+        self.output_scale = output_scale
+        input_size = 1 if preprocessing_p is None else 2
+        self.lstm = nn.ModuleList(
+            nn.LSTM(input_size if layer == 0 else hidden, hidden) for layer in range(layers))
+        self.output = nn.Linear(hidden, 1)
+
+    def preprocess(self, grad):
+        """The paper's appendix A: (log|g|/p, sign g) if |g| >= e^-p, else (-1, e^p g).
+
+        Same operations and float32 constants as GradientPreprocessing.LogSign in L2LOnnx.
+        """
+        if self.preprocessing_p is None:
+            return grad.unsqueeze(1)
+        p = self.preprocessing_p
+        threshold = float(np.float32(math.exp(-p)))
+        small_scale = float(np.float32(math.exp(p)))
+        magnitude = grad.abs()
+        large = magnitude >= threshold
+        # Clamping keeps log finite where the branch is not taken (log 0 = -inf).
+        log_part = torch.where(large, magnitude.clamp_min(threshold).log() / p, torch.full_like(grad, -1.0))
+        sign_part = torch.where(large, grad.sign(), grad * small_scale)
+        return torch.stack([log_part, sign_part], dim=1)
+
+    def forward(self, grad, *states):
+        """grad [N]; states h0, c0, h1, c1, ... each [N, hidden]. Returns update [N] and the next states."""
+        x = self.preprocess(grad)
+        next_states = []
+        for layer, lstm in enumerate(self.lstm):
+            h, c = states[2 * layer], states[2 * layer + 1]
+            _, (h1, c1) = lstm(x.unsqueeze(0), (h.unsqueeze(0), c.unsqueeze(0)))
+            x = h1.squeeze(0)
+            next_states += [x, c1.squeeze(0)]
+        update = self.output(x).squeeze(1) * self.output_scale
+        return (update, *next_states)
+
+    def state_names(self):
+        """Contract-v1 state input names, in input order."""
+        return [f"state_lstm{layer}_{part}" for layer in range(self.layers) for part in ("h", "c")]
+
+    def initial_state(self, coordinates):
+        return [torch.zeros(coordinates, self.hidden) for _ in self.state_names()]
+
+
+def export(module, path, trained_on):
+    """The contract-v1 export: names, a symbolic N, opset 17, then the l2l metadata."""
+    module.eval()
+    states = module.state_names()
+    example = (torch.zeros(3), *module.initial_state(3))
+    input_names = ["grad", *states]
+    output_names = ["update", *[s + "_out" for s in states]]
+    dynamic_axes = {name: {0: "N"} for name in input_names + output_names}
+    with tempfile.TemporaryDirectory() as scratch:
+        raw = os.path.join(scratch, "model.onnx")
+        torch.onnx.export(
+            module, example, raw,
+            input_names=input_names, output_names=output_names, dynamic_axes=dynamic_axes,
+            opset_version=OPSET, do_constant_folding=True)
+        model = onnx.load(raw)
+
+    model.ir_version = IR_VERSION
+    model.graph.name = "lstm_optimizer"
+    model.graph.doc_string = (
+        f"Learned optimizer (Andrychowicz et al. 2016): coordinatewise LSTM {module.layers}x{module.hidden}, "
+        f"preprocessing {describe_preprocessing(module.preprocessing_p)}, output x{module.output_scale}. "
+        "Exported from PyTorch by interop/pytorch/export_lstm_optimizer.py.")
+    metadata = {
+        "l2l.format": "1",
+        "l2l.architecture": "lstm-coordinatewise",
+        "l2l.lstm.layers": str(module.layers),
+        "l2l.lstm.hidden_size": str(module.hidden),
+        "l2l.preprocessing": describe_preprocessing(module.preprocessing_p),
+        "l2l.output_scale": repr(float(module.output_scale)),
+        "l2l.trained_on": trained_on,
+        "l2l.producer": f"PyTorch {torch.__version__} (interop/pytorch/export_lstm_optimizer.py)",
+    }
+    onnx.helper.set_model_props(model, metadata)
+    onnx.checker.check_model(model, full_check=True)
+    write_atomically(path, model.SerializeToString())
+    return model
+
+
+def describe_preprocessing(p):
+    return "none" if p is None else f"log-sign p={p:g}"
+
+
+def conformance_gradients(coordinates, step, threshold, rng):
+    """Gradients spanning exact zero, values below the threshold, the threshold and its float32
+    neighbours on both sides, ordinary values and large ones, both signs."""
+    t = np.float32(threshold)
+    grad = np.empty(coordinates, dtype=np.float32)
+    for i in range(coordinates):
+        sign = np.float32(1 if rng.random() < 0.5 else -1)
+        kind = (i + step) % 8
+        if kind == 0:
+            value = np.float32(0)
+        elif kind == 1:
+            value = t * np.float32(rng.uniform(1e-3, 0.9))
+        elif kind == 2:
+            value = t
+        elif kind == 3:
+            value = np.nextafter(t, np.float32(0))
+        elif kind == 4:
+            value = np.nextafter(t, np.float32(1))
+        elif kind == 5:
+            value = (t.view(np.int32) + np.int32(rng.integers(-8, 9))).view(np.float32)
+        elif kind == 6:
+            value = np.float32(math.exp(rng.uniform(-8, 0)))
+        else:
+            value = np.float32(math.exp(rng.uniform(2, 9)))
+        grad[i] = sign * value
+    return grad
+
+
+def vectors(module, model_path, coordinates, steps, state_every, seed):
+    """Runs the PyTorch module step by step and returns the conformance document."""
+    p = module.preprocessing_p if module.preprocessing_p is not None else 10.0
+    threshold = float(np.float32(math.exp(-p)))
+    rng = np.random.default_rng(seed)
+    states = module.initial_state(coordinates)
+    records = []
+    with torch.no_grad():
+        for step in range(1, steps + 1):
+            grad = conformance_gradients(coordinates, step, threshold, rng)
+            update, *states = module(torch.from_numpy(grad), *states)
+            record = {"grad": grad, "update": update.numpy()}
+            if step == 1 or step % state_every == 0 or step == steps:
+                record["state_after"] = {name: s.numpy().reshape(-1) for name, s in zip(module.state_names(), states)}
+            records.append(record)
+    with open(model_path, "rb") as f:
+        model_hash = hashlib.sha256(f.read()).hexdigest()
+    return {
+        "format": CONFORMANCE_FORMAT,
+        "model": os.path.basename(model_path),
+        "model_sha256": model_hash,
+        "producer": f"PyTorch {torch.__version__} (interop/pytorch/export_lstm_optimizer.py)",
+        "coordinates": coordinates,
+        "threshold": threshold,
+        "tolerance": 1e-5,
+        "states": {name: module.hidden for name in module.state_names()},
+        "steps": records,
+    }
+
+
+def to_json(value):
+    """JSON with float32 values written as their shortest round-trip decimal (compact, exact)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k) + ":" + to_json(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",\n".join(to_json(v) for v in value) + "]"
+    if isinstance(value, np.ndarray):
+        return "[" + ",".join(str(np.float32(v)) for v in value) + "]"
+    return json.dumps(value)
+
+
+def write_atomically(path, data):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.replace(scratch, path)
+    except BaseException:
+        os.unlink(scratch)
+        raise
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True, help="ONNX file to write")
+    parser.add_argument("--vectors", help="also write conformance vectors computed by PyTorch to this JSON file")
+    parser.add_argument("--layers", type=int, default=2, help="LSTM layers (the paper: 2)")
+    parser.add_argument("--hidden", type=int, default=20, help="hidden units per layer (the paper: 20)")
+    parser.add_argument("--preprocessing-p", type=float, default=10.0, help="p of the log/sign preprocessing (the paper: 10)")
+    parser.add_argument("--no-preprocessing", action="store_true", help="feed the raw gradient (one feature)")
+    parser.add_argument("--output-scale", type=float, default=0.1, help="output multiplier (the paper: 0.1 for MNIST)")
+    parser.add_argument("--weights", help="state_dict (torch.save) of a trained CoordinatewiseLstmOptimizer of this shape")
+    parser.add_argument("--trained-on", default=None, help="problem family the weights were meta-trained on (metadata)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and of the vectors' gradients")
+    parser.add_argument("--coordinates", type=int, default=64, help="N of the conformance vectors")
+    parser.add_argument("--steps", type=int, default=20, help="steps of the conformance vectors")
+    parser.add_argument("--state-every", type=int, default=10, help="record the full state after step 1, every K steps and the last")
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    module = CoordinatewiseLstmOptimizer(
+        args.layers, args.hidden, None if args.no_preprocessing else args.preprocessing_p, args.output_scale)
+    if args.weights:
+        module.load_state_dict(torch.load(args.weights))
+    trained_on = args.trained_on or ("untrained (PyTorch default initialisation, seed %d)" % args.seed if not args.weights else "unknown")
+    model = export(module, args.out, trained_on)
+    print(f"wrote {args.out}: {len(model.graph.node)} nodes, opset {OPSET}, IR {IR_VERSION}, passes onnx.checker full_check")
+    if args.vectors:
+        document = vectors(module, args.out, args.coordinates, args.steps, args.state_every, args.seed)
+        write_atomically(args.vectors, to_json(document).encode("utf-8"))
+        print(f"wrote {args.vectors}: {args.steps} steps x {args.coordinates} coordinates computed by PyTorch {torch.__version__}")
+
+
+if __name__ == "__main__":
+    main()
