@@ -20,7 +20,9 @@ import hashlib
 import json
 import math
 import os
+import struct
 import tempfile
+import warnings
 
 import numpy as np
 import onnx
@@ -103,6 +105,7 @@ def export(module, path, trained_on):
             opset_version=OPSET, do_constant_folding=True)
         model = onnx.load(raw)
 
+    rename_weights(model)
     model.ir_version = IR_VERSION
     model.graph.name = "lstm_optimizer"
     model.graph.doc_string = (
@@ -118,11 +121,54 @@ def export(module, path, trained_on):
         "l2l.output_scale": repr(float(module.output_scale)),
         "l2l.trained_on": trained_on,
         "l2l.producer": f"PyTorch {torch.__version__} (interop/pytorch/export_lstm_optimizer.py)",
+        "l2l.weights_sha256": initializer_hash(model.graph),
     }
     onnx.helper.set_model_props(model, metadata)
     onnx.checker.check_model(model, full_check=True)
     write_atomically(path, model.SerializeToString())
     return model
+
+
+def rename_weights(model):
+    """Gives the initializers torch.onnx.export names (onnx::LSTM_206, output.weight) the names
+    L2LOnnx's exporter uses: lstm{l}_W/R/B, output_W, output_B."""
+    graph = model.graph
+    names = {}
+    lstm_nodes = [n for n in graph.node if n.op_type == "LSTM"]
+    for layer, node in enumerate(lstm_nodes):
+        for position, suffix in ((1, "W"), (2, "R"), (3, "B")):
+            if len(node.input) > position and node.input[position]:
+                names[node.input[position]] = f"lstm{layer}_{suffix}"
+        node.name = f"lstm{layer}"
+    for node in graph.node:
+        if node.op_type == "Gemm":
+            names[node.input[1]] = "output_W"
+            if len(node.input) > 2 and node.input[2]:
+                names[node.input[2]] = "output_B"
+            node.name = "output_linear"
+    for initializer in graph.initializer:
+        initializer.name = names.get(initializer.name, initializer.name)
+    for node in graph.node:
+        for i, value in enumerate(node.input):
+            node.input[i] = names.get(value, value)
+
+
+def initializer_hash(graph):
+    """SHA-256 over the initializers' names, types, shapes and values: the definition of
+    l2l.weights_sha256 (L2LOnnx.Interop.Onnx.InitializerHash), independent of protobuf encoding."""
+    digest = hashlib.sha256()
+    for tensor in graph.initializer:
+        digest.update(tensor.name.encode("utf-8") + b"\0")
+        digest.update(struct.pack("<ii", tensor.data_type, len(tensor.dims)))
+        digest.update(b"".join(struct.pack("<q", d) for d in tensor.dims))
+        if tensor.raw_data:
+            digest.update(tensor.raw_data)
+        else:
+            digest.update(b"".join(struct.pack("<f", v) for v in tensor.float_data))
+            digest.update(b"".join(struct.pack("<q", v) for v in tensor.int64_data))
+            digest.update(b"".join(struct.pack("<i", v) for v in tensor.int32_data))
+            digest.update(b"".join(struct.pack("<d", v) for v in tensor.double_data))
+    return digest.hexdigest()
 
 
 def describe_preprocessing(p):
@@ -205,6 +251,9 @@ def write_atomically(path, data):
     try:
         with os.fdopen(handle, "wb") as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(scratch, 0o666 & ~umask)
         os.replace(scratch, path)
     except BaseException:
         os.unlink(scratch)
@@ -212,6 +261,8 @@ def write_atomically(path, data):
 
 
 def main():
+    # torch 1.13 warns about its own shape inference of constants; the checker below is the real test.
+    warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="ONNX file to write")
     parser.add_argument("--vectors", help="also write conformance vectors computed by PyTorch to this JSON file")

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Google.Protobuf;
 using L2LOnnx.Runtime;
 using L2LOnnx.Train.Optimizers;
@@ -156,20 +155,8 @@ public static class LstmOptimizerExporter
     /// <summary>Producer name and version written into every file.</summary>
     public static string ProducerVersion => typeof(LstmOptimizerExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>
-    /// SHA-256 over the initializers' names and raw bytes in graph order: changes exactly when a weight
-    /// changes, whatever the metadata says.
-    /// </summary>
-    public static string WeightsHash(GraphProto graph)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var tensor in graph.Initializer)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(tensor.Name));
-            hash.AppendData(tensor.ToByteArray());
-        }
-        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-    }
+    /// <summary>The content hash of the graph's initializers written as <c>l2l.weights_sha256</c> (see <see cref="InitializerHash"/>).</summary>
+    public static string WeightsHash(GraphProto graph) => InitializerHash.Compute(graph);
 
     private static string Preprocess(GraphBuilder graph, LstmOptimizerConfig config, string axis1)
     {

@@ -1,0 +1,13 @@
+using L2LOnnx.Runtime;
+using TorchSharp.Modules;
+
+namespace L2LOnnx.Interop.Torch;
+
+/// <summary>
+/// Parameters driven by one learned optimizer, for models meta-trained with one network per parameter
+/// group (e.g. <c>cifar.conv.onnx</c> for the convolutions and <c>cifar.fc.onnx</c> for the
+/// fully-connected layers, as written by <c>LstmOptimizerExporter.SaveGroups</c>).
+/// </summary>
+/// <param name="Parameters">The group's parameters.</param>
+/// <param name="Optimizer">The group's optimizer; the caller keeps ownership and disposes it after the <see cref="LearnedTorchOptimizer"/>.</param>
+public sealed record LearnedParamGroup(IEnumerable<Parameter> Parameters, LearnedOptimizer Optimizer);
