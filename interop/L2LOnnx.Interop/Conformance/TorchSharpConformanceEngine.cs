@@ -31,10 +31,11 @@ public sealed class TorchSharpConformanceEngine(LstmOptimizer network) : IConfor
         var (result, next) = network.Step(tensor(grad.ToArray()), current);
         result.data<float>().CopyTo(update);
         values.Clear();
+        // contiguous(): the trainer may keep states as transposed views of feature-major storage.
         for (var layer = 0; layer < next.Layers.Count; layer++)
         {
-            values[LstmOptimizerExporter.StateName(layer, "h")] = next.Layers[layer].H.data<float>().ToArray();
-            values[LstmOptimizerExporter.StateName(layer, "c")] = next.Layers[layer].C.data<float>().ToArray();
+            values[LstmOptimizerExporter.StateName(layer, "h")] = next.Layers[layer].H.contiguous().data<float>().ToArray();
+            values[LstmOptimizerExporter.StateName(layer, "c")] = next.Layers[layer].C.contiguous().data<float>().ToArray();
         }
         state = next.DetachToOuterScope();
         current.Dispose();

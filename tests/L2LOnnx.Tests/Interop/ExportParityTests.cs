@@ -39,8 +39,8 @@ public sealed class ExportParityTests
                 worst = Math.Max(worst, MaxRelativeDifference(torchUpdate.data<float>().ToArray(), update));
                 for (var layer = 0; layer < layers; layer++)
                 {
-                    worst = Math.Max(worst, MaxRelativeDifference(next.Layers[layer].H.data<float>().ToArray(), onnxState.Read(LstmOptimizerExporter.StateName(layer, "h")).ToArray()));
-                    worst = Math.Max(worst, MaxRelativeDifference(next.Layers[layer].C.data<float>().ToArray(), onnxState.Read(LstmOptimizerExporter.StateName(layer, "c")).ToArray()));
+                    worst = Math.Max(worst, MaxRelativeDifference(next.Layers[layer].H.contiguous().data<float>().ToArray(), onnxState.Read(LstmOptimizerExporter.StateName(layer, "h")).ToArray()));
+                    worst = Math.Max(worst, MaxRelativeDifference(next.Layers[layer].C.contiguous().data<float>().ToArray(), onnxState.Read(LstmOptimizerExporter.StateName(layer, "c")).ToArray()));
                 }
                 var carried = next.DetachToOuterScope();
                 torchState.Dispose();
