@@ -47,7 +47,8 @@ internal static class LstmGraphReader
         var lstmNodes = graph.Node.Where(n => n.OpType == "LSTM").ToList();
         if (lstmNodes.Count == 0)
             throw new OnnxImportException(
-                $"the graph has no LSTM node (its operators: {string.Join(", ", graph.Node.Select(n => n.OpType).Distinct())}); only the coordinatewise LSTM family imports into TorchSharp");
+                $"the graph has no LSTM node (its operators: {string.Join(", ", graph.Node.Select(n => n.OpType).Distinct())}); only the coordinatewise LSTM family imports into TorchSharp. " +
+                "From PyTorch, export each layer as an nn.LSTM run for one time step (interop/pytorch/export_lstm_optimizer.py): nn.LSTMCell exports as loose Gemm/Sigmoid/Tanh operators");
         var layers = OrderLayers(lstmNodes, producers, constants);
         RequireStateInputs(graph, constants, layers.Count);
 
