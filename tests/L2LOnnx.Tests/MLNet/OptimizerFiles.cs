@@ -6,8 +6,9 @@ using TorchSharp;
 namespace L2LOnnx.Tests.MLNet;
 
 /// <summary>
-/// Optimizer files the ML.NET tests train with: an untrained contract-v1 LSTM optimizer (valid, but a
-/// poor optimizer) exported with the interop exporter, and a file that is not an ONNX model at all.
+/// Optimizer files the ML.NET tests train with: the quadratic-trained stand-in (TestData/README.md), an
+/// untrained contract-v1 LSTM optimizer (valid but a poor optimizer) exported with the interop exporter,
+/// and a file that is not an ONNX model.
 /// </summary>
 public sealed class OptimizerFiles : IDisposable
 {
@@ -20,14 +21,20 @@ public sealed class OptimizerFiles : IDisposable
         Untrained = folder.File("untrained.onnx");
         LstmOptimizerExporter.Save(network, Untrained, new ExportMetadata { TrainedOn = "nothing (untrained, for tests)" });
         NotOnnx = folder.File("not-an-optimizer.onnx");
-        File.WriteAllText(NotOnnx, "this is not an ONNX model");
+        System.IO.File.WriteAllText(NotOnnx, "this is not an ONNX model");
     }
+
+    /// <summary>The quadratic-trained stand-in for models/general.onnx.</summary>
+    public static string Quadratic { get; } = Path.Combine(AppContext.BaseDirectory, "MLNet", "TestData", "quadratic-standin.onnx");
 
     /// <summary>An untrained 2x20 LSTM optimizer (contract v1).</summary>
     public string Untrained { get; }
 
     /// <summary>A text file named like an optimizer.</summary>
     public string NotOnnx { get; }
+
+    /// <summary>A path in the temp folder for files a test writes.</summary>
+    public string File(string name) => folder.File(name);
 
     public void Dispose() => folder.Dispose();
 }
