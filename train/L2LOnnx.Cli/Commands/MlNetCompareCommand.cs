@@ -35,6 +35,7 @@ internal static class MlNetCompareCommand
         var tasks = new Option<string[]>("--tasks") { Description = "tasks to run", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
         tasks.AcceptOnlyFromAmong(AllTasks);
         var epochs = new Option<int>("--epochs") { Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins)", DefaultValueFactory = _ => 10 };
+        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = "epochs on Diabetes (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 };
         var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 };
         var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 };
@@ -43,13 +44,13 @@ internal static class MlNetCompareCommand
         var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 };
         var command = new Command("mlnet-compare", "learned-optimizer ML.NET trainers vs ML.NET's L-BFGS, SDCA and SGD on MNIST, Fashion-MNIST, a binary task and Diabetes")
         {
-            optimizer, tasks, epochs, batch, hidden, fashionRows, output, seed, threads,
+            optimizer, tasks, epochs, diabetesEpochs, batch, hidden, fashionRows, output, seed, threads,
         };
         command.SetAction(result =>
         {
             var settings = new Settings(result.GetValue(optimizer), result.GetValue(epochs), result.GetValue(batch), result.GetValue(hidden),
                 result.GetValue(seed), result.GetValue(threads));
-            Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(output)!);
+            Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(diabetesEpochs), result.GetValue(output)!);
             return 0;
         });
         return command;
@@ -62,10 +63,10 @@ internal static class MlNetCompareCommand
     public sealed record Row(string Task, string Trainer, IReadOnlyList<(string Name, double Value)> Metrics, double Seconds, string? Error = null);
 
     /// <summary>Runs the tasks and reports; returns every row.</summary>
-    public static IReadOnlyList<Row> Run(Settings settings, IReadOnlyList<string> tasks, int fashionRows, string output)
+    public static IReadOnlyList<Row> Run(Settings settings, IReadOnlyList<string> tasks, int fashionRows, int diabetesEpochs, string output)
     {
         var optimizerPath = settings.Optimizer ?? DefaultLearnedOptimizer.Resolve();
-        Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs, batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
+        Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
         var rows = new List<Row>();
         foreach (var name in tasks.Distinct())
         {
@@ -73,7 +74,8 @@ internal static class MlNetCompareCommand
             var task = Load(ml, name, fashionRows, settings.Seed);
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
             var taskRows = new List<Row>();
-            foreach (var (trainer, estimator) in Trainers(ml, task.Kind, settings with { Optimizer = optimizerPath }))
+            var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
+            foreach (var (trainer, estimator) in Trainers(ml, task.Kind, taskSettings))
                 taskRows.Add(Measure(ml, task, trainer, estimator));
             Print(task.Title, taskRows);
             rows.AddRange(taskRows);
