@@ -1,5 +1,4 @@
 using L2LOnnx.Interop.Onnx;
-using L2LOnnx.Tests.Support;
 using L2LOnnx.Train.Optimizers;
 using TorchSharp;
 
