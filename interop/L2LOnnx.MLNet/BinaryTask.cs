@@ -55,7 +55,7 @@ internal sealed class BinaryTask : PredictionTask
 
     public override void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs)
     {
-        var zero = graph.Initializer("zero", [0f]);
+        var zero = graph.Initializer(ColumnNames.InternalPrefix + "zero", [0f]);
         graph.Node("Identity", ColumnNames.ScoreVector, [logits]);
         graph.Node("Sigmoid", ColumnNames.ProbabilityVector, [logits]);
         graph.Node("Greater", ColumnNames.PredictedLabelVector, [logits, zero]);

@@ -70,7 +70,7 @@ internal sealed class MulticlassTask : PredictionTask
     public override void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs)
     {
         graph.Node("Softmax", ColumnNames.Score, [logits], OnnxGraphBuilder.Int("axis", 0));
-        var index = graph.Node("ArgMax", "class_index", [logits], OnnxGraphBuilder.Int("axis", 0), OnnxGraphBuilder.Int("keepdims", 1));
+        var index = graph.Node("ArgMax", ColumnNames.InternalPrefix + "class_index", [logits], OnnxGraphBuilder.Int("axis", 0), OnnxGraphBuilder.Int("keepdims", 1));
         graph.Node("Cast", ColumnNames.ClassIndexVector, [index], OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
         graph.Output(ColumnNames.Score, TensorProto.Types.DataType.Float, outputs);
         graph.Output(ColumnNames.ClassIndexVector, TensorProto.Types.DataType.Float, 1);

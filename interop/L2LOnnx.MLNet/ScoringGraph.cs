@@ -22,19 +22,19 @@ internal static class ScoringGraph
         var x = featureColumn;
         if (network.Hidden > 0)
         {
-            var w1 = graph.Initializer("hidden_W", Transpose(theta[network.HiddenWeights], network.Hidden, network.Inputs), network.Inputs, network.Hidden);
-            var b1 = graph.Initializer("hidden_B", theta[network.HiddenBiases], network.Hidden);
-            var pre = graph.Node("Add", "hidden_pre", [graph.Node("MatMul", "hidden_matmul", [x, w1]), b1]);
+            var w1 = graph.Initializer(ColumnNames.InternalPrefix + "hidden_W", Transpose(theta[network.HiddenWeights], network.Hidden, network.Inputs), network.Inputs, network.Hidden);
+            var b1 = graph.Initializer(ColumnNames.InternalPrefix + "hidden_B", theta[network.HiddenBiases], network.Hidden);
+            var pre = graph.Node("Add", ColumnNames.InternalPrefix + "hidden_pre", [graph.Node("MatMul", ColumnNames.InternalPrefix + "hidden_matmul", [x, w1]), b1]);
             x = graph.Node(network.Activation switch
             {
                 HiddenActivation.Relu => "Relu",
                 HiddenActivation.Tanh => "Tanh",
                 _ => "Sigmoid",
-            }, "hidden", [pre]);
+            }, ColumnNames.InternalPrefix + "hidden", [pre]);
         }
-        var w = graph.Initializer("output_W", Transpose(theta[network.OutputWeights], network.Outputs, network.OutputLayerInputs), network.OutputLayerInputs, network.Outputs);
-        var b = graph.Initializer("output_B", theta[network.OutputBiases], network.Outputs);
-        var logits = graph.Node("Add", "logits", [graph.Node("MatMul", "output_matmul", [x, w]), b]);
+        var w = graph.Initializer(ColumnNames.InternalPrefix + "output_W", Transpose(theta[network.OutputWeights], network.Outputs, network.OutputLayerInputs), network.OutputLayerInputs, network.Outputs);
+        var b = graph.Initializer(ColumnNames.InternalPrefix + "output_B", theta[network.OutputBiases], network.Outputs);
+        var logits = graph.Node("Add", ColumnNames.InternalPrefix + "logits", [graph.Node("MatMul", ColumnNames.InternalPrefix + "output_matmul", [x, w]), b]);
         task.AddOutputs(graph, logits, network.Outputs);
 
         var properties = new Dictionary<string, string>(metadata)

@@ -27,6 +27,7 @@ internal sealed class TrainerCore
     {
         ArgumentNullException.ThrowIfNull(input);
         options.Validate();
+        CheckFeatureName();
         var (features, dimension) = SchemaChecks.Features(input.Schema, options.FeatureColumnName);
         var labelColumn = SchemaChecks.Find(input.Schema, options.LabelColumnName, "label");
         var label = task.CheckLabel(labelColumn);
@@ -63,11 +64,22 @@ internal sealed class TrainerCore
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         options.Validate();
+        CheckFeatureName();
         SchemaChecks.Features(inputSchema, options.FeatureColumnName);
         var label = task.CheckLabel(SchemaChecks.Find(inputSchema, options.LabelColumnName, "label"));
         var placeholder = new Network(1, options.HiddenLayerSize, label.Outputs, options.Activation, 1);
         var onnx = ScoringGraph.Write(placeholder, new float[placeholder.ParameterCount], task, options.FeatureColumnName, new Dictionary<string, string>());
         return Scorer(onnx, label).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>The feature column becomes the scoring graph's input, so it must not share a name with the graph's own values.</summary>
+    private void CheckFeatureName()
+    {
+        var name = options.FeatureColumnName;
+        if (task.GraphOutputs.Contains(name) || name.StartsWith(ColumnNames.InternalPrefix, StringComparison.Ordinal))
+            throw new ArgumentOutOfRangeException(nameof(options.FeatureColumnName), name,
+                $"feature column '{name}' would collide with the model's own outputs ({string.Join(", ", task.GraphOutputs)}, {ColumnNames.InternalPrefix}*): " +
+                "copy it to another name first, e.g. mlContext.Transforms.CopyColumns(\"Features\", \"" + name + "\")");
     }
 
     private IEstimator<ITransformer> Scorer(byte[] onnx, LabelInfo label) =>

@@ -26,8 +26,8 @@ public sealed class TrainingReport
     /// <summary>Rows per minibatch.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Passes over the data: <c>Steps · BatchSize / Rows</c>.</summary>
-    public double Epochs => (double)Steps * BatchSize / Rows;
+    /// <summary>Passes over the data, fractional (an epoch's last minibatch may be smaller than <see cref="BatchSize"/>).</summary>
+    public double Epochs => LossHistory[^1].Epoch;
 
     /// <summary>
     /// Mean minibatch loss (without the L2 term) per <see cref="LearnedOptimizerTrainerOptions.ProgressInterval"/>

@@ -187,6 +187,17 @@ public sealed class BadInputTests(OptimizerFiles optimizers) : IClassFixture<Opt
     }
 
     [Fact]
+    public void FeatureColumnNamedLikeAnOutput_IsRefusedBeforeTraining()
+    {
+        var data = ml.Transforms.CopyColumns("Score", "Features").Fit(Small()).Transform(Small());
+        var trainer = ml.MulticlassClassification.Trainers.LearnedOptimizer(featureColumnName: "Score", optimizerPath: OptimizerFiles.Quadratic);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+
+        Assert.Contains("feature column 'Score' would collide", error.Message);
+    }
+
+    [Fact]
     public void Divergence_FailsWithAMessageInsteadOfReturningGarbage()
     {
         var data = Rows.Load(ml, Enumerable.Range(0, 64).Select(i => new Rows.Numeric { Features = [i, -i], Label = i }), 2);

@@ -80,6 +80,7 @@ public sealed class OptimizerUseTests(OptimizerFiles optimizers) : IClassFixture
         Assert.Equal(100, model.Report.Rows);
         // Batches of 30, 30, 30, 10 make one epoch of 100 rows; then 30, 30, 30.
         Assert.Equal(1.9, reports[^1].Epoch, 6);
+        Assert.Equal(1.9, model.Report.Epochs, 6);
         Assert.Equal("learned: quadratic-standin.onnx", model.Report.Optimizer);
         Assert.All(reports, r => Assert.True(double.IsFinite(r.Loss) && r.Loss > 0));
     }
