@@ -50,8 +50,17 @@ internal static class MlNetCompareCommand
         {
             var settings = new Settings(result.GetValue(optimizer), result.GetValue(epochs), result.GetValue(batch), result.GetValue(hidden),
                 result.GetValue(seed), result.GetValue(threads));
-            Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(diabetesEpochs), result.GetValue(output)!);
-            return 0;
+            try
+            {
+                Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(diabetesEpochs), result.GetValue(output)!);
+                return 0;
+            }
+            catch (FileNotFoundException e)
+            {
+                // A missing optimizer or data set is the usual first-run problem: say what is missing, without a stack trace.
+                Console.Error.WriteLine($"error: {e.Message}{(settings.Optimizer is null ? " (on the command line: --optimizer FILE)" : "")}");
+                return 1;
+            }
         });
         return command;
     }
