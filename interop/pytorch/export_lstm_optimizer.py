@@ -206,7 +206,7 @@ def conformance_gradients(coordinates, step, threshold, rng):
 def vectors(module, model_path, coordinates, steps, state_every, seed):
     """Runs the PyTorch module step by step and returns the conformance document."""
     p = module.preprocessing_p if module.preprocessing_p is not None else 10.0
-    threshold = float(np.float32(math.exp(-p)))
+    threshold = np.float32(math.exp(-p))
     rng = np.random.default_rng(seed)
     states = module.initial_state(coordinates)
     records = []
@@ -233,14 +233,17 @@ def vectors(module, model_path, coordinates, steps, state_every, seed):
     }
 
 
-def to_json(value):
-    """JSON with float32 values written as their shortest round-trip decimal (compact, exact)."""
+def to_json(value, separator=","):
+    """JSON with float32 values written as their shortest round-trip decimal (compact, exact); the
+    top level and the steps one per line, as L2LOnnx's ConformanceFile writes them."""
     if isinstance(value, dict):
-        return "{" + ",".join(json.dumps(k) + ":" + to_json(v) for k, v in value.items()) + "}"
+        return "{" + separator.join(json.dumps(k) + ":" + to_json(v) for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ",\n".join(to_json(v) for v in value) + "]"
+        return "[\n" + ",\n".join(to_json(v) for v in value) + "\n]"
     if isinstance(value, np.ndarray):
         return "[" + ",".join(str(np.float32(v)) for v in value) + "]"
+    if isinstance(value, np.floating):
+        return str(np.float32(value))
     return json.dumps(value)
 
 
@@ -291,7 +294,7 @@ def main():
     print(f"wrote {args.out}: {len(model.graph.node)} nodes, opset {OPSET}, IR {IR_VERSION}, passes onnx.checker full_check")
     if args.vectors:
         document = vectors(module, args.out, args.coordinates, args.steps, args.state_every, args.seed)
-        write_atomically(args.vectors, to_json(document).encode("utf-8"))
+        write_atomically(args.vectors, (to_json(document, separator=",\n") + "\n").encode("utf-8"))
         print(f"wrote {args.vectors}: {args.steps} steps x {args.coordinates} coordinates computed by PyTorch {torch.__version__}")
 
 

@@ -17,7 +17,8 @@ public sealed record ConformanceReport(string Engine, double Difference, int Ste
     public bool Passed => Difference <= Tolerance;
 
     /// <summary>One line for people, e.g. <c>ONNX Runtime: largest difference 1.2E-007 (step 3, update[17]) ... ok</c>.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, Difference == 0
-        ? $"{Engine}: every value identical to the recorded ones; tolerance {Tolerance:E0}: ok"
-        : $"{Engine}: largest difference {Difference:E2} at step {Step}, {Value}[{Index}] (expected {Expected:R}, got {Actual:R}); tolerance {Tolerance:E0}: {(Passed ? "ok" : "FAILED")}");
+    public override string ToString() => Difference == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{Engine}: every value identical to the recorded ones; tolerance {Tolerance:E0}: ok")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{Engine}: largest difference {Difference:E2} at step {Step}, {Value}[{Index}] (expected {Expected:R}, got {Actual:R}); tolerance {Tolerance:E0}: {(Passed ? "ok" : "FAILED")}");
 }

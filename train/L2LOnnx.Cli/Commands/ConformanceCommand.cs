@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using L2LOnnx.Interop.Conformance;
+using L2LOnnx.Runtime;
 
 namespace L2LOnnx.Cli.Commands;
 
@@ -32,13 +33,22 @@ internal static class ConformanceCommand
         {
             var modelPath = result.GetValue(model)!;
             var path = result.GetValue(output) ?? ConformanceFile.DefaultPath(modelPath);
-            var vectors = ModelConformance.Write(modelPath, path, new ConformanceSettings
+            ConformanceVectors vectors;
+            try
             {
-                Coordinates = result.GetValue(coordinates),
-                Steps = result.GetValue(steps),
-                StateEvery = result.GetValue(stateEvery),
-                Seed = result.GetValue(seed),
-            });
+                vectors = ModelConformance.Write(modelPath, path, new ConformanceSettings
+                {
+                    Coordinates = result.GetValue(coordinates),
+                    Steps = result.GetValue(steps),
+                    StateEvery = result.GetValue(stateEvery),
+                    Seed = result.GetValue(seed),
+                });
+            }
+            catch (Exception e) when (IsUserError(e))
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ErrorExitCode;
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {path} ({new FileInfo(path).Length / 1024.0:0.0} KB): {vectors.Steps.Count} steps x {vectors.Coordinates} coordinates, " +
                 $"states after steps {string.Join(", ", vectors.Steps.Select((s, i) => (s, i + 1)).Where(x => x.s.StateAfter is not null).Select(x => x.Item2))}, " +
@@ -59,16 +69,32 @@ internal static class ConformanceCommand
     {
         var vectorsOption = new Option<string>("--vectors") { Description = "conformance vectors (JSON) to replay", Required = true };
         var model = new Option<string?>("--model") { Description = "model to check (default: the file the vectors name, next to them)" };
-        var command = new Command("check", "replay conformance vectors on every runtime engine; exit code 1 if any differs by more than the tolerance")
+        var command = new Command("check", "replay conformance vectors on every runtime engine; exit code 1 if any differs by more than the tolerance, 2 if the check cannot run")
         {
             vectorsOption, model,
         };
         command.SetAction(result =>
         {
-            var reports = ModelConformance.Check(result.GetValue(vectorsOption)!, result.GetValue(model));
+            IReadOnlyList<ConformanceReport> reports;
+            try
+            {
+                reports = ModelConformance.Check(result.GetValue(vectorsOption)!, result.GetValue(model));
+            }
+            catch (Exception e) when (IsUserError(e))
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ErrorExitCode;
+            }
             foreach (var report in reports) Console.WriteLine(report);
             return reports.All(r => r.Passed) ? 0 : 1;
         });
         return command;
     }
+
+    /// <summary>Exit code when the check could not run (1 means it ran and a difference exceeded the tolerance).</summary>
+    private const int ErrorExitCode = 2;
+
+    /// <summary>Errors that are about the user's files or arguments: one line, no stack trace.</summary>
+    private static bool IsUserError(Exception e) =>
+        e is IOException or InvalidDataException or ContractViolationException or ArgumentException or InvalidOperationException or UnauthorizedAccessException;
 }
