@@ -122,16 +122,12 @@ public static class LstmOptimizerExporter
     {
         ArgumentNullException.ThrowIfNull(groups);
         if (groups.Count == 0) throw new ArgumentException("no parameter groups given: pass at least one group name and network", nameof(groups));
-        var models = groups.OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (Path: Path.Combine(directory, GroupFileName(name, g.Key)), Model: Build(g.Value, metadata with { Group = g.Key })))
+        var files = groups.OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Group: g.Key, Path: Path.Combine(directory, GroupFileName(name, g.Key)), Model: Build(g.Value, metadata with { Group = g.Key })))
             .ToArray();
-        var paths = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var ((group, _), (path, model)) in groups.OrderBy(g => g.Key, StringComparer.Ordinal).Zip(models))
-        {
+        foreach (var (_, path, model) in files)
             AtomicFile.WriteAllBytes(path, model.ToByteArray());
-            paths[group] = path;
-        }
-        return paths;
+        return files.ToDictionary(f => f.Group, f => f.Path, StringComparer.Ordinal);
     }
 
     /// <summary>
