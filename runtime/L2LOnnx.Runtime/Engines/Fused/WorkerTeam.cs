@@ -20,7 +20,9 @@ internal sealed unsafe class WorkerTeam : IDisposable
     private readonly Thread[] threads;
     private readonly float*[] scratch;
     private readonly SemaphoreSlim start = new(0);
-    private readonly ManualResetEventSlim done = new(false);
+    // Semaphores rather than ManualResetEventSlim: the latter allocates its lock object the first time
+    // a wait really blocks, which would break "no allocation per step" at some random later step.
+    private readonly SemaphoreSlim done = new(0);
     private readonly Lock gate = new();
     private IChunkedWork? work;
     private int chunks;
@@ -57,7 +59,6 @@ internal sealed unsafe class WorkerTeam : IDisposable
             chunks = chunkCount;
             nextChunk = -1;
             pending = threads.Length;
-            done.Reset();
             start.Release(threads.Length);
             Participate(callerScratch);
             done.Wait();
@@ -84,7 +85,7 @@ internal sealed unsafe class WorkerTeam : IDisposable
             start.Wait();
             if (stopping) return;
             Participate(scratch[index]);
-            if (Interlocked.Decrement(ref pending) == 0) done.Set();
+            if (Interlocked.Decrement(ref pending) == 0) done.Release();
         }
     }
 
