@@ -53,8 +53,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     public static Vector512<float> Round(Vector512<float> a) => Vector512.Round(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> a, Vector512<float> k) =>
-        a * Vector512.ShiftLeft(Vector512.ConvertToInt32(k) + Vector512.Create(127), 23).AsSingle();
+    public static Vector512<float> ScaleByPowerOfTwo(Vector512<float> a, Vector512<float> k) => Avx512F.Scale(a, k);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Reciprocal(Vector512<float> a)
