@@ -1,4 +1,3 @@
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -6,18 +5,15 @@ using BenchmarkDotNet.Jobs;
 namespace L2LOnnx.Benchmarks;
 
 /// <summary>
-/// A short job (the machine these run on is shared, so long runs buy little precision), memory
-/// diagnostics, and a throughput column in millions of coordinates per second.
+/// BenchmarkDotNet's defaults (console log, Markdown/CSV/HTML reports) with a short job (the machine
+/// these run on is shared, so long runs buy little precision), memory diagnostics, and a throughput
+/// column in millions of coordinates per second.
 /// </summary>
-public sealed class BenchmarkConfig : ManualConfig
+public static class BenchmarkConfig
 {
     /// <summary>Creates the configuration.</summary>
-    public BenchmarkConfig()
-    {
-        AddJob(Job.ShortRun.WithId("short"));
-        AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new ThroughputColumn());
-        AddColumnProvider(DefaultColumnProviders.Instance);
-        WithOptions(ConfigOptions.JoinSummary);
-    }
+    public static IConfig Create() => DefaultConfig.Instance
+        .AddJob(Job.ShortRun.WithId("short"))
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumn(new ThroughputColumn());
 }

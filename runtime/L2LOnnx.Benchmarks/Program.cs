@@ -7,5 +7,5 @@ public static class Program
 {
     /// <summary>Runs the benchmarks selected by <paramref name="args"/>.</summary>
     public static void Main(string[] args) =>
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());
 }

@@ -124,6 +124,47 @@ public sealed class CheckpointTests
         Assert.Equal(state.Read(0), restored.Read(0));
     }
 
+    [Fact]
+    public void AStateMovesBetweenEnginesOfTheSameModel()
+    {
+        var bytes = LstmModels.Bytes();
+        using var ort = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = OptimizerEngine.OnnxRuntime, IntraOpThreads = 1 });
+        using var fused = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = OptimizerEngine.Fused, IntraOpThreads = 1 });
+        const int n = 90;
+        using var moving = fused.CreateState(n);
+        using var staying = ort.CreateState(n);
+        var a = ChunkingTests.Parameters(n);
+        var b = (float[])a.Clone();
+        for (var step = 0; step < 6; step++)
+        {
+            var grad = Gradients.Spanning(n, step);
+            (step % 2 == 0 ? fused : ort).Step(a, grad, moving);
+            ort.Step(b, grad, staying);
+        }
+        Assert.True(LstmModels.MaxDifference(b, a) <= 1e-6);
+        for (var s = 0; s < moving.Specs.Count; s++) Assert.True(LstmModels.MaxDifference(staying.Read(s), moving.Read(s)) <= 1e-5);
+    }
+
+    [Theory]
+    [InlineData(OptimizerEngine.Fused)]
+    [InlineData(OptimizerEngine.OnnxRuntime)]
+    public void ResetReturnsToTheInitialState(OptimizerEngine engine)
+    {
+        using var optimizer = LearnedOptimizer.Load(LstmModels.Bytes(), new LearnedOptimizerOptions { Engine = engine, IntraOpThreads = 1 });
+        const int n = 40;
+        using var state = optimizer.CreateState(n);
+        var parameters = ChunkingTests.Parameters(n);
+        var update = new float[n];
+        optimizer.ComputeUpdate(Gradients.Spanning(n, 1), state, update);
+        var first = (float[])update.Clone();
+        optimizer.Step(parameters, Gradients.Spanning(n, 2), state);
+        state.Reset();
+        Assert.Equal(0, state.Steps);
+        Assert.All(state.Read(0), v => Assert.Equal(0f, v));
+        optimizer.ComputeUpdate(Gradients.Spanning(n, 1), state, update);
+        Assert.Equal(first, update);
+    }
+
     internal static (long Steps, float[][] Values) Snapshot(OptimizerState state) =>
         (state.Steps, Enumerable.Range(0, state.Specs.Count).Select(state.Read).ToArray());
 
