@@ -24,4 +24,20 @@ public sealed class InspectionTests
         Assert.Contains("LSTM x2", optimizer.Model.ToString());
         Assert.Equal(64, optimizer.Fingerprint.Length);
     }
+
+    [Fact]
+    public void PathStreamAndBytesLoadTheSameModel()
+    {
+        using var temp = new L2LOnnx.Tests.Support.TempDirectory();
+        var bytes = LstmModels.Bytes();
+        File.WriteAllBytes(temp.File("m.onnx"), bytes);
+        var options = new LearnedOptimizerOptions { IntraOpThreads = 1 };
+        using var fromPath = LearnedOptimizer.Load(temp.File("m.onnx"), options);
+        using var stream = new MemoryStream(bytes);
+        using var fromStream = LearnedOptimizer.Load(stream, options);
+        using var fromBytes = LearnedOptimizer.Load(bytes, options);
+        Assert.Equal(fromBytes.Fingerprint, fromPath.Fingerprint);
+        Assert.Equal(fromBytes.Fingerprint, fromStream.Fingerprint);
+        Assert.Contains("no optimizer model at", Assert.Throws<FileNotFoundException>(() => LearnedOptimizer.Load(temp.File("missing.onnx"))).Message);
+    }
 }
