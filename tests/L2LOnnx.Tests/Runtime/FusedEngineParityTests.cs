@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using L2LOnnx.Interop.Onnx;
 using L2LOnnx.Runtime;
 using L2LOnnx.Tests.Support;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace L2LOnnx.Tests.Runtime;
 
 /// <summary>The fused engine computes what ONNX Runtime and the TorchSharp network compute.</summary>
-public sealed class FusedEngineParityTests
+public sealed class FusedEngineParityTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(2, 20, 10.0, 0.1)]
@@ -57,6 +58,7 @@ public sealed class FusedEngineParityTests
             }
         }
         torchState.Dispose();
+        output.WriteLine($"largest differences over 50 steps: fused vs ONNX Runtime {fusedVsOrt:E2}, fused vs TorchSharp {fusedVsTorch:E2}, ONNX Runtime vs TorchSharp {ortVsTorch:E2}");
         Assert.True(fusedVsOrt <= 1e-5, $"fused vs ONNX Runtime: {fusedVsOrt:E3}");
         Assert.True(fusedVsTorch <= 1e-5, $"fused vs TorchSharp: {fusedVsTorch:E3}");
         Assert.True(ortVsTorch <= 1e-5, $"ONNX Runtime vs TorchSharp: {ortVsTorch:E3}");
