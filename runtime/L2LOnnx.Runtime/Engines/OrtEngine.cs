@@ -30,6 +30,11 @@ internal sealed class OrtEngine : IStepEngine
         };
         try
         {
+            // ONNX Runtime's intra-op threads spin after each run by default. In a training loop the
+            // optimizer step alternates with the caller's own work, which the spinning threads would
+            // slow down; measured on the shared 2-core machine, not spinning was also 20-25% faster
+            // per step (N = 1e5, 2 threads: 68-76 ms against 81-100 ms).
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             if (options.ExecutionProvider == ExecutionProvider.Cuda) AppendCuda(options.CudaDeviceId);
             session = new InferenceSession(model, sessionOptions);
         }
