@@ -48,7 +48,7 @@ internal static class EvaluateCommand
 
         using var optimizer = LearnedOptimizer.Load(modelPath, new LearnedOptimizerOptions { IntraOpThreads = threads });
         var curves = new List<LossCurves>();
-        using (var learned = new LearnedVectorOptimizer(optimizer, heldOut.ProblemCount * heldOut.Dimension, $"learned: {Path.GetFileNameWithoutExtension(modelPath)}"))
+        using (var learned = new LearnedVectorOptimizer(optimizer, heldOut.ProblemCount * heldOut.Dimension, "learned"))
             curves.Add(Evaluator.Run(heldOut, learned, steps));
 
         foreach (var kind in Enum.GetValues<BaselineKind>())
