@@ -134,7 +134,7 @@ public sealed class LearnedOptimizer : IDisposable
         else
         {
             var fused = new FusedLstmEngine(recognised, options.EffectiveThreads);
-            var difference = EngineSelfCheck.Compare(fused, ort, contract, fingerprint, 3 * fused.BlockWidth + 7);
+            var difference = EngineSelfCheck.Compare(fused, ort, contract, fingerprint, 3 * fused.BlockWidth + 7, recognised.Preprocessing?.Threshold ?? (float)Math.Exp(-10));
             if (difference <= EngineSelfCheck.Tolerance)
             {
                 ort.Dispose();

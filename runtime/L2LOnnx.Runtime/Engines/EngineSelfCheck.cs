@@ -13,7 +13,14 @@ internal static class EngineSelfCheck
     private const int Steps = 3;
 
     /// <summary>The largest difference over updates and states, NaN if either engine produced NaN.</summary>
-    public static double Compare(IStepEngine candidate, IStepEngine reference, OptimizerContract contract, string fingerprint, int probeLength)
+    /// <param name="candidate">The engine to check.</param>
+    /// <param name="reference">ONNX Runtime.</param>
+    /// <param name="contract">The model's contract.</param>
+    /// <param name="fingerprint">The model's fingerprint.</param>
+    /// <param name="probeLength">Coordinates in the probe batch.</param>
+    /// <param name="threshold">Where the candidate believes the preprocessing switches branches; a third of
+    /// the probe gradients lie within a factor of two of it, so a misread threshold shows.</param>
+    public static double Compare(IStepEngine candidate, IStepEngine reference, OptimizerContract contract, string fingerprint, int probeLength, float threshold)
     {
         var segments = new[] { new ParameterSegment("", 0, probeLength) };
         using var a = new OptimizerState(contract, segments, fingerprint, candidate.Layout);
@@ -30,7 +37,7 @@ internal static class EngineSelfCheck
         double worst = 0;
         for (var step = 0; step < Steps; step++)
         {
-            var grad = ProbeGradients(probeLength, random);
+            var grad = ProbeGradients(probeLength, random, threshold);
             grad.CopyTo(a.Gradient.Span);
             grad.CopyTo(b.Gradient.Span);
             candidate.Step(a, hasNonFinite: false);
@@ -55,20 +62,19 @@ internal static class EngineSelfCheck
         return worst;
     }
 
-    private static float[] ProbeGradients(int count, Random random)
+    private static float[] ProbeGradients(int count, Random random, float threshold)
     {
-        var threshold = (float)Math.Exp(-10);
         var values = new float[count];
         for (var i = 0; i < count; i++)
         {
             var sign = random.Next(2) == 0 ? -1f : 1f;
-            values[i] = (i % 6) switch
+            values[i] = sign * (i % 6) switch
             {
                 0 => 0f,
-                1 => sign * threshold * (float)random.NextDouble(),
-                2 => sign * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(threshold) + random.Next(-2, 3)),
-                3 => sign * (float)Math.Exp(random.NextDouble() * 10 + 2),
-                _ => sign * (float)Math.Exp(random.NextDouble() * 14 - 10),
+                1 => threshold * (float)random.NextDouble() * 0.5f,
+                2 or 3 => threshold * (float)Math.Exp(random.NextDouble() * 1.4 - 0.7),
+                4 => (float)Math.Exp(random.NextDouble() * 10 + 2),
+                _ => (float)Math.Exp(random.NextDouble() * 30 - 25),
             };
         }
         return values;
