@@ -33,13 +33,7 @@ internal sealed unsafe class NativeBuffer : IDisposable
     }
 
     /// <summary>Address of the first float.</summary>
-    public IntPtr Pointer => (IntPtr)Alive();
-
-    /// <summary>Address of the first float.</summary>
     public float* Data => Alive();
-
-    /// <summary>Size in bytes.</summary>
-    public long ByteLength => Length * sizeof(float);
 
     /// <summary>The whole buffer as a span (lengths above int.MaxValue are not supported by spans).</summary>
     public Span<float> Span => new(Alive(), checked((int)Length));
