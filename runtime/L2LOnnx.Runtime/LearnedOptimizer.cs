@@ -355,6 +355,10 @@ public sealed class LearnedOptimizer : IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Frees the ONNX Runtime session or the fused engine's native weights and helper threads. States
+    /// created by this optimizer stay valid (dispose them separately) and can be stepped by another
+    /// optimizer of the same model.
+    /// </summary>
     public void Dispose() => engine.Dispose();
 }
