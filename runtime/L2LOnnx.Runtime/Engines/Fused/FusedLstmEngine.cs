@@ -17,17 +17,21 @@ internal sealed unsafe class FusedLstmEngine : IStepEngine
     private readonly WorkerTeam? team;
     private readonly delegate*<KernelArguments*, int, int, float*, void> kernel;
 
-    public FusedLstmEngine(FusedLstmModel model, int threads)
+    /// <param name="model">The recognised model.</param>
+    /// <param name="threads">Threads per step, the caller's included.</param>
+    /// <param name="widest">Cap on the vector width in bits (512, 256, or 0 for the portable path);
+    /// lets tests run the narrower paths on a machine that has the wider ones.</param>
+    public FusedLstmEngine(FusedLstmModel model, int threads, int widest = 512)
     {
         plan = new NativePlan(model);
         string simd;
-        if (Simd512.IsSupported)
+        if (widest >= 512 && Simd512.IsSupported)
         {
             kernel = &LstmKernel<Vector512<float>, Simd512>.Run;
             BlockWidth = LstmKernel<Vector512<float>, Simd512>.BlockWidth;
             simd = Simd512.Name;
         }
-        else if (Simd256.IsSupported)
+        else if (widest >= 256 && Simd256.IsSupported)
         {
             kernel = &LstmKernel<Vector256<float>, Simd256>.Run;
             BlockWidth = LstmKernel<Vector256<float>, Simd256>.BlockWidth;
