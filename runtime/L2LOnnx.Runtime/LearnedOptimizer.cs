@@ -1,18 +1,25 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using L2LOnnx.Runtime.Engines;
+using L2LOnnx.Runtime.Engines.Fused;
 
 namespace L2LOnnx.Runtime;
 
 /// <summary>
 /// A frozen learned optimizer loaded from an ONNX file that obeys contract v1 (docs/contract-v1.md).
 /// It computes updates from gradients; all recurrent state lives in <see cref="OptimizerState"/>
-/// objects owned by the caller.
+/// objects owned by the caller (optax's <c>init</c>/<c>update</c>, torch.optim's <c>step</c>).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Thread-safety: one <see cref="LearnedOptimizer"/> may step several states from several threads at
-/// once (ONNX Runtime sessions are thread-safe and each state has its own bindings); a single state
-/// must be stepped by one thread at a time.
+/// once; a single state must be used by one thread at a time. With the fused engine, concurrent steps
+/// share the optimizer's helper threads: a step that finds them busy runs on its calling thread alone.
+/// </para>
+/// <para>
+/// Every method that takes caller buffers checks them completely before changing anything: on an
+/// exception, parameters, updates and state are exactly as they were.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -27,134 +34,282 @@ namespace L2LOnnx.Runtime;
 /// </example>
 public sealed class LearnedOptimizer : IDisposable
 {
-    private readonly OrtEngine engine;
+    private readonly IStepEngine engine;
     private readonly LearnedOptimizerOptions options;
 
-    private LearnedOptimizer(OrtEngine engine, OptimizerContract contract, string fingerprint, LearnedOptimizerOptions options)
+    private LearnedOptimizer(IStepEngine engine, OptimizerEngine kind, string description, string reason,
+        OptimizerContract contract, OptimizerModelInfo model, string fingerprint, LearnedOptimizerOptions options)
     {
         this.engine = engine;
         this.options = options;
+        Engine = kind;
+        EngineDescription = description;
+        EngineReason = reason;
         Contract = contract;
+        Model = model;
         Fingerprint = fingerprint;
     }
 
-    /// <summary>The model's interface: states, whether it reads parameters, metadata.</summary>
+    /// <summary>The model's interface: states and their widths, whether it reads parameters, metadata.</summary>
     public OptimizerContract Contract { get; }
+
+    /// <summary>What the file contains: opset, operator types, parameter count.</summary>
+    public OptimizerModelInfo Model { get; }
 
     /// <summary>SHA-256 of the model file (hex), identifying the model in checkpoints.</summary>
     public string Fingerprint { get; }
 
+    /// <summary>The engine that computes the steps: <see cref="OptimizerEngine.OnnxRuntime"/> or <see cref="OptimizerEngine.Fused"/>.</summary>
+    public OptimizerEngine Engine { get; }
+
+    /// <summary>What runs, e.g. <c>fused CPU engine: LSTM 2x20, ...; AVX-512, 32 coordinates per block, 2 threads</c>.</summary>
+    public string EngineDescription { get; }
+
+    /// <summary>Why this engine was chosen, e.g. the self-check's result, or why the fused engine declined the model.</summary>
+    public string EngineReason { get; }
+
     /// <summary>Loads a model file.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="ContractViolationException">The file is not a contract-v1 optimizer; the message says why.</exception>
+    /// <exception cref="NotSupportedException">The requested engine or execution provider is not available; the message says what is missing.</exception>
     public static LearnedOptimizer Load(string path, LearnedOptimizerOptions? options = null)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"no optimizer model at '{Path.GetFullPath(path)}': pass the path of a contract-v1 .onnx file (see models/)", path);
+            throw new FileNotFoundException($"no optimizer model at '{Path.GetFullPath(path)}': pass the path of a contract-v1 .onnx file", path);
         return Load(File.ReadAllBytes(path), options);
     }
 
-    /// <summary>Loads a model from a stream (read to its end).</summary>
+    /// <summary>Loads a model from a stream (read to its end, not closed).</summary>
+    /// <inheritdoc cref="Load(string, LearnedOptimizerOptions?)" path="/exception"/>
     public static LearnedOptimizer Load(Stream stream, LearnedOptimizerOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return Load(copy.ToArray(), options);
     }
 
-    /// <summary>Loads a model from its bytes. The bytes are not kept.</summary>
+    /// <summary>
+    /// Loads a model from its bytes. The file is checked against contract v1 by the runtime's own reader
+    /// before ONNX Runtime sees it; the bytes are not kept.
+    /// </summary>
+    /// <inheritdoc cref="Load(string, LearnedOptimizerOptions?)" path="/exception"/>
     public static LearnedOptimizer Load(byte[] model, LearnedOptimizerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new LearnedOptimizerOptions();
-        if (model.Length == 0) throw new ContractViolationException("the model is empty (0 bytes): expected an ONNX file");
-        var engine = new OrtEngine(model, options);
+        options.Validate();
+        var (onnx, contract) = ModelPrecheck.Check(model);
+        var info = OptimizerModelInfo.From(onnx);
+        var fingerprint = Convert.ToHexString(SHA256.HashData(model)).ToLowerInvariant();
+
+        var ort = new OrtEngine(model, options);
         try
         {
-            var contract = OptimizerContract.Check(engine.Inputs, engine.Outputs, engine.Metadata);
-            var fingerprint = Convert.ToHexString(SHA256.HashData(model)).ToLowerInvariant();
-            return new LearnedOptimizer(engine, contract, fingerprint, options);
+            var (engine, kind, description, reason) = ChooseEngine(onnx, contract, fingerprint, ort, options);
+            options.Log?.Invoke($"L2LOnnx runtime: {description} ({reason})");
+            return new LearnedOptimizer(engine, kind, description, reason, contract, info, fingerprint, options);
         }
         catch
         {
-            engine.Dispose();
+            ort.Dispose();
             throw;
         }
     }
 
+    private static (IStepEngine, OptimizerEngine, string, string) ChooseEngine(
+        Onnx.OnnxModel onnx, OptimizerContract contract, string fingerprint, OrtEngine ort, LearnedOptimizerOptions options)
+    {
+        if (options.Engine == OptimizerEngine.OnnxRuntime)
+            return (ort, OptimizerEngine.OnnxRuntime, ort.Description, "ONNX Runtime was requested");
+        if (options.ExecutionProvider == ExecutionProvider.Cuda)
+            return (ort, OptimizerEngine.OnnxRuntime, ort.Description, "the CUDA execution provider runs through ONNX Runtime; the fused engine is CPU-only");
+
+        string declined;
+        var recognised = LstmGraphRecognizer.TryRecognize(onnx, contract, out var why);
+        if (recognised is null)
+        {
+            declined = $"the fused engine does not run this graph: {why}";
+        }
+        else
+        {
+            var fused = new FusedLstmEngine(recognised, options.EffectiveThreads);
+            var difference = EngineSelfCheck.Compare(fused, ort, contract, fingerprint, 3 * fused.BlockWidth + 7, recognised.Preprocessing?.Threshold ?? (float)Math.Exp(-10));
+            if (difference <= EngineSelfCheck.Tolerance)
+            {
+                ort.Dispose();
+                return (fused, OptimizerEngine.Fused, fused.Description,
+                    $"recognised as the LSTM optimizer family; agrees with ONNX Runtime on a probe batch to {difference:0.0e0} (tolerance {EngineSelfCheck.Tolerance:0e0})");
+            }
+            fused.Dispose();
+            declined = $"the fused engine differs from ONNX Runtime by {difference:0.00e0} on the probe batch (tolerance {EngineSelfCheck.Tolerance:0e0})";
+        }
+
+        if (options.Engine == OptimizerEngine.Fused) throw new NotSupportedException($"the fused engine was requested but cannot run this model: {declined}");
+        return (ort, OptimizerEngine.OnnxRuntime, ort.Description, declined + "; using ONNX Runtime");
+    }
+
     /// <summary>Creates the initial (all-zero) state for a parameter vector of <paramref name="length"/> coordinates.</summary>
-    public OptimizerState CreateState(int length) => new(Contract, length, Fingerprint);
+    public OptimizerState CreateState(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        return new OptimizerState(Contract, new[] { new ParameterSegment("", 0, length) }, Fingerprint, engine.Layout);
+    }
+
+    /// <summary>
+    /// Creates the initial state for a group of named tensors of different lengths (e.g. every weight
+    /// and bias of a network), stepped together as one batch by the group overloads of
+    /// <see cref="Step(ReadOnlySpan{float[]}, ReadOnlySpan{float[]}, OptimizerState)"/>.
+    /// </summary>
+    /// <param name="tensors">Name and element count of each tensor, in the order the steps will pass them.</param>
+    public OptimizerState CreateState(params ReadOnlySpan<(string Name, int Length)> tensors)
+    {
+        if (tensors.IsEmpty) throw new ArgumentException("a group needs at least one tensor", nameof(tensors));
+        var segments = new ParameterSegment[tensors.Length];
+        long offset = 0;
+        for (var i = 0; i < tensors.Length; i++)
+        {
+            var (name, length) = tensors[i];
+            ArgumentNullException.ThrowIfNull(name, nameof(tensors));
+            if (length < 1) throw new ArgumentOutOfRangeException(nameof(tensors), length, $"tensor '{name}' has {length} elements; every tensor needs at least one");
+            for (var j = 0; j < i; j++)
+                if (segments[j].Name == name) throw new ArgumentException($"tensor name '{name}' appears twice", nameof(tensors));
+            segments[i] = new ParameterSegment(name, (int)offset, length);
+            offset += length;
+            if (offset > int.MaxValue) throw new ArgumentException($"the group has more than {int.MaxValue:N0} elements; split it into several states", nameof(tensors));
+        }
+        return new OptimizerState(Contract, segments, Fingerprint, engine.Layout);
+    }
 
     /// <summary>
     /// One optimizer step: computes the update from <paramref name="gradients"/> and the state, adds it
     /// to <paramref name="parameters"/> in place, and advances the state.
     /// </summary>
-    /// <exception cref="ArgumentException">Lengths differ from the state's, or a gradient is not finite
-    /// (under <see cref="NonFiniteGradientPolicy.Throw"/>); nothing was changed.</exception>
+    /// <exception cref="ArgumentException">A length differs from the state's N, the state belongs to
+    /// another model, or a gradient is not finite (under <see cref="NonFiniteGradientPolicy.Throw"/>);
+    /// nothing was changed.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, OptimizerState state)
     {
+        Prepare(state);
         RequireLength(parameters.Length, state, nameof(parameters));
-        Compute(gradients, parameters, state);
-        AddInPlace(parameters, state.Update.Span);
+        var hasNonFinite = Gather(gradients, parameters, state);
+        Run(state, hasNonFinite);
+        AddInPlace(parameters, state.Update.Span[..state.Length]);
+    }
+
+    /// <summary>
+    /// One optimizer step for a state created for a group of tensors: every tensor's update is computed
+    /// in one batch and added to it in place.
+    /// </summary>
+    /// <param name="parameters">One array per tensor, in the state's <see cref="OptimizerState.Segments"/> order.</param>
+    /// <param name="gradients">One array per tensor, same order and lengths.</param>
+    /// <param name="state">The group's state.</param>
+    /// <exception cref="ArgumentException">As for the single-vector overload; nothing was changed.</exception>
+    public void Step(ReadOnlySpan<float[]> parameters, ReadOnlySpan<float[]> gradients, OptimizerState state)
+    {
+        Prepare(state);
+        RequireGroup(parameters, state, nameof(parameters));
+        var hasNonFinite = Gather(gradients, parameters, state);
+        Run(state, hasNonFinite);
+        var update = state.Update.Span;
+        for (var t = 0; t < parameters.Length; t++)
+        {
+            var segment = state.Segments[t];
+            AddInPlace(parameters[t], update.Slice(segment.Offset, segment.Length));
+        }
     }
 
     /// <summary>
     /// Computes the update without applying it, and advances the state. <paramref name="parameters"/> is
     /// needed only when the model declares the <c>param</c> input (<see cref="OptimizerContract.HasParamInput"/>).
     /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Step(Span{float}, ReadOnlySpan{float}, OptimizerState)"/>; nothing was changed.</exception>
     public void ComputeUpdate(ReadOnlySpan<float> gradients, OptimizerState state, Span<float> update, ReadOnlySpan<float> parameters = default)
     {
+        Prepare(state);
         RequireLength(update.Length, state, nameof(update));
-        Compute(gradients, parameters, state);
-        state.Update.Span.CopyTo(update);
+        var hasNonFinite = Gather(gradients, parameters, state);
+        Run(state, hasNonFinite);
+        state.Update.Span[..state.Length].CopyTo(update);
     }
 
-    private void Compute(ReadOnlySpan<float> gradients, ReadOnlySpan<float> parameters, OptimizerState state)
+    /// <summary>
+    /// Computes every tensor's update of a group without applying it, and advances the state.
+    /// </summary>
+    /// <param name="gradients">One array per tensor, in the state's <see cref="OptimizerState.Segments"/> order.</param>
+    /// <param name="state">The group's state.</param>
+    /// <param name="updates">Receives the updates, one array per tensor.</param>
+    /// <param name="parameters">The tensors' values, needed only when the model declares the <c>param</c> input.</param>
+    /// <exception cref="ArgumentException">As for the single-vector overload; nothing was changed.</exception>
+    public void ComputeUpdate(ReadOnlySpan<float[]> gradients, OptimizerState state, ReadOnlySpan<float[]> updates, ReadOnlySpan<float[]> parameters = default)
     {
+        Prepare(state);
+        RequireGroup(updates, state, nameof(updates));
+        var hasNonFinite = Gather(gradients, parameters, state);
+        Run(state, hasNonFinite);
+        var update = state.Update.Span;
+        for (var t = 0; t < updates.Length; t++)
+        {
+            var segment = state.Segments[t];
+            update.Slice(segment.Offset, segment.Length).CopyTo(updates[t]);
+        }
+    }
+
+    private void Prepare(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         state.ThrowIfDisposed();
         if (state.ModelFingerprint != Fingerprint)
             throw new ArgumentException("this state was created by a different optimizer model; create it with this optimizer's CreateState", nameof(state));
+        state.EnsureLayout(engine.Layout);
+    }
+
+    /// <summary>Validates gradients (and parameters when the model reads them) and copies them into the state's buffers.</summary>
+    private bool Gather(ReadOnlySpan<float> gradients, ReadOnlySpan<float> parameters, OptimizerState state)
+    {
         RequireLength(gradients.Length, state, nameof(gradients));
-        if (Contract.HasParamInput)
+        if (Contract.HasParamInput && parameters.Length != state.Length)
+            throw new ArgumentException($"the model reads parameter values ('param' input): pass all {state.Length} of them (got {parameters.Length})", nameof(parameters));
+        var bad = IndexOfNonFinite(gradients);
+        if (bad >= 0 && options.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+            throw NonFinite($"gradient[{bad}]", gradients[bad]);
+        gradients.CopyTo(state.Gradient.Span);
+        if (Contract.HasParamInput) parameters.CopyTo(state.Parameters!.Span);
+        return bad >= 0;
+    }
+
+    private bool Gather(ReadOnlySpan<float[]> gradients, ReadOnlySpan<float[]> parameters, OptimizerState state)
+    {
+        RequireGroup(gradients, state, nameof(gradients));
+        if (Contract.HasParamInput) RequireGroup(parameters, state, nameof(parameters));
+        var hasNonFinite = false;
+        for (var t = 0; t < gradients.Length; t++)
         {
-            if (parameters.Length != state.Length)
-                throw new ArgumentException($"the model reads parameter values ('param' input): pass all {state.Length} of them (got {parameters.Length})", nameof(parameters));
-            parameters.CopyTo(state.Parameters!.Span);
+            var bad = IndexOfNonFinite(gradients[t]);
+            if (bad < 0) continue;
+            if (options.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+                throw NonFinite($"gradient of tensor '{state.Segments[t].Name}' (#{t}) at [{bad}]", gradients[t][bad]);
+            hasNonFinite = true;
         }
-
         var grad = state.Gradient.Span;
-        gradients.CopyTo(grad);
-        var firstBad = IndexOfNonFinite(grad);
-        if (firstBad >= 0 && options.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
-            throw new ArgumentException(
-                $"gradient[{firstBad}] is {grad[firstBad]}: the step was refused and parameters and state are unchanged " +
-                "(fix the gradient, or set NonFiniteGradients = SkipCoordinates to step the other coordinates)", nameof(gradients));
-        if (firstBad >= 0)
-            for (var i = firstBad; i < grad.Length; i++)
-                if (!float.IsFinite(grad[i])) grad[i] = 0;
+        for (var t = 0; t < gradients.Length; t++)
+        {
+            var segment = state.Segments[t];
+            gradients[t].CopyTo(grad.Slice(segment.Offset, segment.Length));
+            if (Contract.HasParamInput) parameters[t].CopyTo(state.Parameters!.Span.Slice(segment.Offset, segment.Length));
+        }
+        return hasNonFinite;
+    }
 
-        engine.Run(state);
-
-        if (firstBad >= 0) KeepSkippedCoordinates(gradients, firstBad, state);
-        state.Swap();
+    private void Run(OptimizerState state, bool hasNonFinite)
+    {
+        engine.Step(state, hasNonFinite);
         state.Steps++;
     }
 
-    /// <summary>Undoes the step for coordinates whose gradient was not finite: no update, state as it was.</summary>
-    private static void KeepSkippedCoordinates(ReadOnlySpan<float> gradients, int firstBad, OptimizerState state)
-    {
-        var update = state.Update.Span;
-        for (var i = firstBad; i < gradients.Length; i++)
-        {
-            if (float.IsFinite(gradients[i])) continue;
-            update[i] = 0;
-            for (var s = 0; s < state.Specs.Count; s++)
-            {
-                var width = state.Specs[s].Width;
-                state.Current(s).Slice((long)i * width, width).CopyTo(state.Next(s).Slice((long)i * width, width));
-            }
-        }
-    }
+    private static ArgumentException NonFinite(string where, float value) => new(
+        $"{where} is {value}: the step was refused and parameters and state are unchanged " +
+        "(fix the gradient, or set NonFiniteGradients = SkipCoordinates to step the other coordinates)", "gradients");
 
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
@@ -187,6 +342,23 @@ public sealed class LearnedOptimizer : IDisposable
             throw new ArgumentException($"{name} has {length} entries but the state was created for {state.Length}; lengths must match exactly", name);
     }
 
-    /// <inheritdoc />
+    private static void RequireGroup(ReadOnlySpan<float[]> tensors, OptimizerState state, string name)
+    {
+        if (tensors.Length != state.Segments.Count)
+            throw new ArgumentException($"{name} has {tensors.Length} tensors but the state was created for {state.Segments.Count}", name);
+        for (var t = 0; t < tensors.Length; t++)
+        {
+            var segment = state.Segments[t];
+            if (tensors[t] is null) throw new ArgumentNullException(name, $"{name}[{t}] ('{segment.Name}') is null");
+            if (tensors[t].Length != segment.Length)
+                throw new ArgumentException($"{name}[{t}] ('{segment.Name}') has {tensors[t].Length} entries but the state expects {segment.Length}", name);
+        }
+    }
+
+    /// <summary>
+    /// Frees the ONNX Runtime session or the fused engine's native weights and helper threads. States
+    /// created by this optimizer stay valid (dispose them separately) and can be stepped by another
+    /// optimizer of the same model.
+    /// </summary>
     public void Dispose() => engine.Dispose();
 }

@@ -1,27 +1,49 @@
 namespace L2LOnnx.Runtime;
 
-/// <summary>How a <see cref="LearnedOptimizer"/> runs its model.</summary>
+/// <summary>How a <see cref="LearnedOptimizer"/> runs its model. Every setting has a working default.</summary>
 public sealed record LearnedOptimizerOptions
 {
     /// <summary>
-    /// Threads ONNX Runtime may use inside one step (intra-op). 0 lets ONNX Runtime choose (one per
-    /// physical core). Set it when several optimizers or training threads share the machine.
+    /// Threads one step may use, in either engine (ONNX Runtime's intra-op threads, or the fused
+    /// engine's workers including the calling thread). 0 (default) uses one per processor. Set it when
+    /// several optimizers or training threads share the machine.
     /// </summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>Which engine computes the steps. Default: <see cref="OptimizerEngine.Auto"/>.</summary>
+    public OptimizerEngine Engine { get; init; } = OptimizerEngine.Auto;
+
+    /// <summary>Where ONNX Runtime runs. Default: the CPU.</summary>
+    public ExecutionProvider ExecutionProvider { get; init; } = ExecutionProvider.Cpu;
+
+    /// <summary>The CUDA device ordinal when <see cref="ExecutionProvider"/> is <see cref="Runtime.ExecutionProvider.Cuda"/>.</summary>
+    public int CudaDeviceId { get; init; }
+
+    /// <summary>
+    /// Coordinates ONNX Runtime processes per run (a tile): a larger N is stepped tile by tile, which
+    /// bounds ONNX Runtime's temporary memory to about <c>TileSize</c> x 4 x hidden x 4 bytes per layer
+    /// whatever N is. Results do not depend on it (contract v1 is coordinatewise). Default 65,536. The
+    /// fused engine always works in blocks of a few dozen coordinates and ignores it.
+    /// </summary>
+    public int TileSize { get; init; } = 65_536;
+
     /// <summary>What to do with NaN or infinite gradients. Default: refuse the step.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; init; } = NonFiniteGradientPolicy.Throw;
-}
 
-/// <summary>How a step treats gradients that are NaN or infinite.</summary>
-public enum NonFiniteGradientPolicy
-{
     /// <summary>
-    /// Refuse the step with an <see cref="ArgumentException"/> naming the first bad index; parameters and
-    /// state are left exactly as they were.
+    /// Receives one-line messages about loading: which engine was chosen and why, e.g. why the fused
+    /// engine was not used. Default: none (the same text is in <see cref="LearnedOptimizer.EngineReason"/>).
     /// </summary>
-    Throw,
+    public Action<string>? Log { get; init; }
 
-    /// <summary>Step the other coordinates; the bad coordinates keep their parameter and state unchanged.</summary>
-    SkipCoordinates,
+    internal int EffectiveThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+
+    internal void Validate()
+    {
+        if (IntraOpThreads < 0) throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "threads must be 0 (one per processor) or positive");
+        if (TileSize < 1) throw new ArgumentOutOfRangeException(nameof(TileSize), TileSize, "a tile needs at least one coordinate");
+        if (CudaDeviceId < 0) throw new ArgumentOutOfRangeException(nameof(CudaDeviceId), CudaDeviceId, "CUDA device ordinals start at 0");
+        if (ExecutionProvider == ExecutionProvider.Cuda && Engine == OptimizerEngine.Fused)
+            throw new ArgumentException("the fused engine runs on the CPU only: use Engine = Auto or OnnxRuntime with the CUDA execution provider", nameof(Engine));
+    }
 }

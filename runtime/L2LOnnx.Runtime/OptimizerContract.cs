@@ -49,6 +49,7 @@ public sealed class OptimizerContract
             ?? throw new ContractViolationException(
                 $"input '{ContractV1.GradInput}' is missing: contract v1 requires a float32 [N] input named '{ContractV1.GradInput}' (the model has inputs: {Names(inputs)})");
         RequireVector(grad, "input");
+        RequireSymbolicN(grad, "input");
 
         var hasParam = false;
         var states = new List<StateSpec>();
@@ -58,6 +59,7 @@ public sealed class OptimizerContract
             if (input.Name == ContractV1.ParamInput)
             {
                 RequireVector(input, "input");
+                RequireSymbolicN(input, "input");
                 hasParam = true;
             }
             else if (input.Name.StartsWith(ContractV1.StatePrefix, StringComparison.Ordinal) && input.Name.Length > ContractV1.StatePrefix.Length)
@@ -75,6 +77,7 @@ public sealed class OptimizerContract
             ?? throw new ContractViolationException(
                 $"output '{ContractV1.UpdateOutput}' is missing: contract v1 requires a float32 [N] output named '{ContractV1.UpdateOutput}' (the model has outputs: {Names(outputs)})");
         RequireVector(update, "output");
+        RequireSymbolicN(update, "output");
 
         foreach (var state in states)
         {
@@ -112,6 +115,13 @@ public sealed class OptimizerContract
         if (value.Dimensions.Count != 1)
             throw new ContractViolationException(
                 $"{role} '{value.Name}' has rank {value.Dimensions.Count}, but contract v1 requires a vector [N] with one entry per coordinate");
+    }
+
+    private static void RequireSymbolicN(TensorSignature value, string role)
+    {
+        if (value.Dimensions[0] is { } fixedN)
+            throw new ContractViolationException(
+                $"{role} '{value.Name}' declares a fixed N = {fixedN}: contract v1 requires N to be symbolic so that one file serves every parameter count");
     }
 
     private static int RequireStateMatrix(TensorSignature value, string role)

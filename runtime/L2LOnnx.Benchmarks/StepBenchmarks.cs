@@ -1,0 +1,86 @@
+using BenchmarkDotNet.Attributes;
+using L2LOnnx.Runtime;
+using L2LOnnx.Runtime.Baselines;
+
+namespace L2LOnnx.Benchmarks;
+
+/// <summary>
+/// One optimizer step on N coordinates: the 2x20 LSTM optimizer (meta-trained on quadratics, embedded)
+/// through ONNX Runtime and through the fused engine on 1 and 2 threads, and a plain Adam step as the
+/// reference. Parameters and gradients are fixed random vectors; the state advances every step.
+/// </summary>
+[MemoryDiagnoser]
+public class StepBenchmarks
+{
+    private LearnedOptimizer? optimizer;
+    private OptimizerState? state;
+    private Adam? adam;
+    private float[] parameters = Array.Empty<float>();
+    private float[] gradients = Array.Empty<float>();
+
+    /// <summary>Coordinates stepped.</summary>
+    [Params(1_000, 10_000, 100_000, 1_000_000)]
+    public int N { get; set; }
+
+    /// <summary>Engine and threads.</summary>
+    [ParamsSource(nameof(Setups))]
+    public StepSetup Setup { get; set; } = new("Adam", 1);
+
+    /// <summary>Adam once, each engine on 1 and 2 threads.</summary>
+    public static IEnumerable<StepSetup> Setups =>
+    [
+        new("Adam", 1),
+        new("OnnxRuntime", 1),
+        new("OnnxRuntime", 2),
+        new("Fused", 1),
+        new("Fused", 2),
+    ];
+
+    /// <summary>Loads the engine and draws the vectors.</summary>
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        var random = new Random(42);
+        parameters = Enumerable.Range(0, N).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        gradients = Enumerable.Range(0, N).Select(_ => (float)(random.NextDouble() - 0.5) * 0.1f).ToArray();
+        if (Setup.Engine == "Adam")
+        {
+            adam = new Adam(N, learningRate: 0.01);
+            return;
+        }
+        using var model = typeof(StepBenchmarks).Assembly.GetManifestResourceStream("quadratic-2x20.onnx")
+            ?? throw new InvalidOperationException("the embedded model quadratic-2x20.onnx is missing");
+        optimizer = LearnedOptimizer.Load(model, new LearnedOptimizerOptions
+        {
+            Engine = Setup.Engine == "Fused" ? OptimizerEngine.Fused : OptimizerEngine.OnnxRuntime,
+            IntraOpThreads = Setup.Threads,
+        });
+        state = optimizer.CreateState(N);
+    }
+
+    /// <summary>One step: parameters += update.</summary>
+    [Benchmark]
+    public void Step()
+    {
+        if (adam is not null) adam.Step(parameters, gradients);
+        else optimizer!.Step(parameters, gradients, state!);
+    }
+
+    /// <summary>Frees native state and sessions.</summary>
+    [GlobalCleanup]
+    public void GlobalCleanup()
+    {
+        state?.Dispose();
+        optimizer?.Dispose();
+        adam?.Dispose();
+    }
+}
+
+/// <summary>An engine and its thread count, shown as e.g. <c>Fused x2</c>.</summary>
+/// <param name="Engine"><c>Adam</c>, <c>OnnxRuntime</c> or <c>Fused</c>.</param>
+/// <param name="Threads">Threads per step.</param>
+public sealed record StepSetup(string Engine, int Threads)
+{
+    /// <inheritdoc />
+    public override string ToString() => Engine == "Adam" ? "Adam" : $"{Engine} x{Threads}";
+}

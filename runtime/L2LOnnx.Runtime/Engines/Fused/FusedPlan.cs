@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+
+namespace L2LOnnx.Runtime.Engines.Fused;
+
+/// <summary>What the kernel reads about the model: constants and pointers to packed native weights.</summary>
+internal unsafe struct FusedPlan
+{
+    public int InputSize;
+    public int LayerCount;
+    public LayerPlan* Layers;
+    public float Threshold;
+    public float P;
+    public float MinusOne;
+    public float SmallScale;
+    public float* OutputWeight;
+    public float OutputBias;
+    public float OutputScale;
+}
+
+/// <summary>One layer's packed weights and the contract indices of its states.</summary>
+internal unsafe struct LayerPlan
+{
+    public float* Weights;
+    public float* Bias;
+    public int InputSize;
+    public int HiddenSize;
+    public int PaddedRows;
+    public int HState;
+    public int CState;
+}
+
+/// <summary>What the kernel reads about one state: its gradient, update and state buffers.</summary>
+internal unsafe struct KernelArguments
+{
+    public FusedPlan* Plan;
+    public float* Gradient;
+    public float* Update;
+
+    /// <summary>One pointer per contract state, each to a blocked [blocks][S][lanes] buffer.</summary>
+    public float** States;
+}
+
+/// <summary>
+/// Owns the native copy of a <see cref="FusedLstmModel"/> the kernel reads: one 64-byte aligned
+/// allocation per array, freed on dispose. Native so the kernel's pointers stay valid without pinning.
+/// </summary>
+internal sealed unsafe class NativePlan : IDisposable
+{
+    private readonly List<IntPtr> allocations = new();
+
+    public NativePlan(FusedLstmModel model)
+    {
+        Plan = (FusedPlan*)Allocate(sizeof(FusedPlan));
+        var layers = (LayerPlan*)Allocate(sizeof(LayerPlan) * model.Layers.Count);
+        for (var l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            layers[l] = new LayerPlan
+            {
+                Weights = Copy(layer.PackedWeights),
+                Bias = Copy(layer.Bias),
+                InputSize = layer.InputSize,
+                HiddenSize = layer.HiddenSize,
+                PaddedRows = layer.PaddedRows,
+                HState = layer.HState,
+                CState = layer.CState,
+            };
+        }
+        var pre = model.Preprocessing;
+        *Plan = new FusedPlan
+        {
+            InputSize = model.InputSize,
+            LayerCount = model.Layers.Count,
+            Layers = layers,
+            Threshold = pre?.Threshold ?? 0f,
+            P = pre?.P ?? 1f,
+            MinusOne = pre?.MinusOne ?? 0f,
+            SmallScale = pre?.SmallScale ?? 0f,
+            OutputWeight = Copy(model.OutputWeight),
+            OutputBias = model.OutputBias,
+            OutputScale = model.OutputScale,
+        };
+        MaxPaddedRows = model.Layers.Max(l => l.PaddedRows);
+    }
+
+    public FusedPlan* Plan { get; }
+
+    /// <summary>The largest layer's gate rows (padded), which sizes the kernel's scratch.</summary>
+    public int MaxPaddedRows { get; }
+
+    private float* Copy(float[] values)
+    {
+        var target = (float*)Allocate(sizeof(float) * values.Length);
+        values.AsSpan().CopyTo(new Span<float>(target, values.Length));
+        return target;
+    }
+
+    private void* Allocate(int bytes)
+    {
+        var pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
+        NativeMemory.Clear(pointer, (nuint)Math.Max(bytes, 1));
+        allocations.Add((IntPtr)pointer);
+        return pointer;
+    }
+
+    public void Dispose()
+    {
+        foreach (var pointer in allocations) NativeMemory.AlignedFree((void*)pointer);
+        allocations.Clear();
+    }
+}

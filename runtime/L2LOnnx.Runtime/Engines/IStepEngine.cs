@@ -1,0 +1,17 @@
+namespace L2LOnnx.Runtime.Engines;
+
+/// <summary>Computes one optimizer step for a whole <see cref="OptimizerState"/>.</summary>
+internal interface IStepEngine : IDisposable
+{
+    /// <summary>How the engine wants states laid out in memory.</summary>
+    StateLayout Layout { get; }
+
+    /// <summary>
+    /// Computes <see cref="OptimizerState.Update"/> from <see cref="OptimizerState.Gradient"/> (and
+    /// <see cref="OptimizerState.Parameters"/>) and advances the state. Coordinates whose gradient is
+    /// not finite get a zero update and keep their state (the caller has already refused the step when
+    /// the policy says so). The state is in <see cref="Layout"/>. Allocates nothing after the first
+    /// call for a state.
+    /// </summary>
+    void Step(OptimizerState state, bool hasNonFinite);
+}
