@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import torch
 from torch import nn
 
@@ -55,17 +56,20 @@ class CoordinatewiseLstmOptimizer(nn.Module):
     def preprocess(self, grad):
         """The paper's appendix A: (log|g|/p, sign g) if |g| >= e^-p, else (-1, e^p g).
 
-        Same operations and float32 constants as GradientPreprocessing.LogSign in L2LOnnx.
+        Same operations and float32 constants as GradientPreprocessing.LogSign in L2LOnnx. Written with
+        torch.maximum and scalar tensors rather than clamp_min and full_like so that torch.onnx.export
+        emits exactly the operators of L2LOnnx's own export (Max, Where with a constant), which the
+        runtime's fused CPU engine recognises.
         """
         if self.preprocessing_p is None:
             return grad.unsqueeze(1)
         p = self.preprocessing_p
-        threshold = float(np.float32(math.exp(-p)))
+        threshold = torch.tensor(np.float32(math.exp(-p)))
         small_scale = float(np.float32(math.exp(p)))
         magnitude = grad.abs()
         large = magnitude >= threshold
-        # Clamping keeps log finite where the branch is not taken (log 0 = -inf).
-        log_part = torch.where(large, magnitude.clamp_min(threshold).log() / p, torch.full_like(grad, -1.0))
+        # The maximum keeps log finite where the branch is not taken (log 0 = -inf).
+        log_part = torch.where(large, torch.maximum(magnitude, threshold).log() / p, torch.tensor(-1.0))
         sign_part = torch.where(large, grad.sign(), grad * small_scale)
         return torch.stack([log_part, sign_part], dim=1)
 
@@ -78,7 +82,9 @@ class CoordinatewiseLstmOptimizer(nn.Module):
             _, (h1, c1) = lstm(x.unsqueeze(0), (h.unsqueeze(0), c.unsqueeze(0)))
             x = h1.squeeze(0)
             next_states += [x, c1.squeeze(0)]
-        update = self.output(x).squeeze(1) * self.output_scale
+        # nn.Linear's arithmetic as MatMul + Add (what L2LOnnx exports) rather than Gemm.
+        linear = torch.matmul(x, self.output.weight.t()) + self.output.bias
+        update = linear.squeeze(1) * self.output_scale
         return (update, *next_states)
 
     def state_names(self):
@@ -105,6 +111,7 @@ def export(module, path, trained_on):
             opset_version=OPSET, do_constant_folding=True)
         model = onnx.load(raw)
 
+    constants_to_initializers(model)
     rename_weights(model)
     model.ir_version = IR_VERSION
     model.graph.name = "lstm_optimizer"
@@ -129,23 +136,66 @@ def export(module, path, trained_on):
     return model
 
 
+def constants_to_initializers(model):
+    """Turns the Constant nodes torch.onnx.export writes into initializers, so the graph holds only
+    computing nodes and every constant is a named weight (as in L2LOnnx's own export)."""
+    graph = model.graph
+    kept, first_of, replaced = [], {}, {}
+    for node in graph.node:
+        value = next((a.t for a in node.attribute if a.name == "value"), None) if node.op_type == "Constant" else None
+        if value is None:
+            kept.append(node)
+            continue
+        # torch writes one Constant per use (ten copies of axes [0]); keep one initializer per value.
+        key = (value.data_type, tuple(value.dims), value.SerializeToString())
+        if key in first_of:
+            replaced[node.output[0]] = first_of[key]
+            continue
+        first_of[key] = node.output[0]
+        value.name = node.output[0]
+        graph.initializer.append(value)
+    del graph.node[:]
+    graph.node.extend(kept)
+    for node in graph.node:
+        for i, value in enumerate(node.input):
+            node.input[i] = replaced.get(value, value)
+
+
 def rename_weights(model):
-    """Gives the initializers torch.onnx.export names (onnx::LSTM_206, output.weight) the names
-    L2LOnnx's exporter uses: lstm{l}_W/R/B, output_W, output_B."""
+    """Gives the initializers torch.onnx.export names (onnx::LSTM_206, /Constant_3_output_0) the
+    names L2LOnnx's exporter uses: lstm{l}_W/R/B, output_W, output_B, output_scale, preprocess_*, axes_*."""
     graph = model.graph
     names = {}
+
+    def name(value, wanted):
+        if value in names or not any(i.name == value for i in graph.initializer):
+            return
+        taken = set(names.values())
+        candidate, suffix = wanted, 2
+        while candidate in taken:
+            candidate, suffix = f"{wanted}_{suffix}", suffix + 1
+        names[value] = candidate
+
     lstm_nodes = [n for n in graph.node if n.op_type == "LSTM"]
     for layer, node in enumerate(lstm_nodes):
         for position, suffix in ((1, "W"), (2, "R"), (3, "B")):
             if len(node.input) > position and node.input[position]:
-                names[node.input[position]] = f"lstm{layer}_{suffix}"
+                name(node.input[position], f"lstm{layer}_{suffix}")
         node.name = f"lstm{layer}"
+    by_name = {i.name: i for i in graph.initializer}
     for node in graph.node:
-        if node.op_type == "Gemm":
-            names[node.input[1]] = "output_W"
-            if len(node.input) > 2 and node.input[2]:
-                names[node.input[2]] = "output_B"
-            node.name = "output_linear"
+        role = {
+            "MatMul": {1: "output_W"}, "Add": {1: "output_B"}, "Div": {1: "preprocess_p"},
+            "GreaterOrEqual": {1: "preprocess_threshold"}, "Max": {1: "preprocess_threshold"},
+            "Where": {2: "preprocess_minus_one"},
+            "Mul": {1: "output_scale" if "update" in node.output else "preprocess_small_scale"},
+        }.get(node.op_type, {})
+        for position, wanted in role.items():
+            if len(node.input) > position:
+                name(node.input[position], wanted)
+        if node.op_type in ("Unsqueeze", "Squeeze") and len(node.input) > 1 and node.input[1] in by_name:
+            axes = onnx.numpy_helper.to_array(by_name[node.input[1]]).tolist()
+            name(node.input[1], "axes_" + "_".join(str(a) for a in axes))
     for initializer in graph.initializer:
         initializer.name = names.get(initializer.name, initializer.name)
     for node in graph.node:
@@ -268,6 +318,8 @@ def main():
     warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
     # torch warns that LSTM batch sizes stay variable unless h0/c0 are inputs; here they are inputs.
     warnings.filterwarnings("ignore", message="Exporting a model to ONNX with a batch_size other than 1")
+    # The scalar tensors of the preprocessing are meant to be constants of the trace.
+    warnings.filterwarnings("ignore", message="torch.tensor results are registered as constants")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="ONNX file to write")
     parser.add_argument("--vectors", help="also write conformance vectors computed by PyTorch to this JSON file")

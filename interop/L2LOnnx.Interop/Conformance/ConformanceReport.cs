@@ -13,11 +13,20 @@ namespace L2LOnnx.Interop.Conformance;
 /// <param name="Tolerance">The tolerance it is judged against.</param>
 public sealed record ConformanceReport(string Engine, double Difference, int Step, string Value, int Index, float Expected, float Actual, double Tolerance)
 {
-    /// <summary>Whether the engine reproduced the vectors within the tolerance.</summary>
-    public bool Passed => Difference <= Tolerance;
+    /// <summary>Why the engine did not run the vectors (it cannot run this model), or null when it did.</summary>
+    public string? NotRun { get; init; }
+
+    /// <summary>Whether the engine reproduced the vectors within the tolerance (an engine that cannot run the model does not fail).</summary>
+    public bool Passed => NotRun is not null || Difference <= Tolerance;
+
+    /// <summary>The report for an engine that cannot run the model.</summary>
+    public static ConformanceReport Skipped(string engine, string reason, double tolerance) =>
+        new(engine, 0, 0, "", 0, 0, 0, tolerance) { NotRun = reason };
 
     /// <summary>One line for people, e.g. <c>ONNX Runtime: largest difference 1.2E-007 (step 3, update[17]) ... ok</c>.</summary>
-    public override string ToString() => Difference == 0
+    public override string ToString() => NotRun is not null
+        ? $"{Engine}: not run: {NotRun}"
+        : Difference == 0
         ? string.Create(CultureInfo.InvariantCulture, $"{Engine}: every value identical to the recorded ones; tolerance {Tolerance:E0}: ok")
         : string.Create(CultureInfo.InvariantCulture,
             $"{Engine}: largest difference {Difference:E2} at step {Step}, {Value}[{Index}] (expected {Expected:R}, got {Actual:R}); tolerance {Tolerance:E0}: {(Passed ? "ok" : "FAILED")}");

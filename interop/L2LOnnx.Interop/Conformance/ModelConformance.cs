@@ -25,8 +25,8 @@ public static class ModelConformance
     {
         settings ??= new ConformanceSettings();
         var model = ReadModel(modelPath);
-        using var runtime = LearnedOptimizer.Load(model, new LearnedOptimizerOptions { IntraOpThreads = 1 });
-        using var engine = new RuntimeConformanceEngine(runtime, RuntimeEngineName);
+        using var runtime = LearnedOptimizer.Load(model, Options(OptimizerEngine.OnnxRuntime));
+        using var engine = new RuntimeConformanceEngine(runtime, runtime.EngineDescription);
         var vectors = ConformanceRecorder.Record(engine, runtime.Contract.States, model, RelativeName(modelPath, vectorsPath), Threshold(runtime.Contract), settings);
         vectors = vectors with { CrossCheck = CrossCheck(model, vectors) };
         if (vectors.CrossCheck is { LargestDifference: { } difference } && difference > vectors.Tolerance)
@@ -38,8 +38,9 @@ public static class ModelConformance
     }
 
     /// <summary>
-    /// Replays the vectors at <paramref name="vectorsPath"/> on every engine of the runtime and returns one
-    /// report per engine. The model is <paramref name="modelPath"/>, or the file the vectors name (next to them).
+    /// Replays the vectors at <paramref name="vectorsPath"/> on every engine of the runtime (ONNX Runtime,
+    /// and the fused CPU engine when it can run the model) and returns one report per engine. The model
+    /// is <paramref name="modelPath"/>, or the file the vectors name (next to them).
     /// </summary>
     /// <exception cref="InvalidDataException">The model is not the file the vectors were recorded for.</exception>
     public static IReadOnlyList<ConformanceReport> Check(string vectorsPath, string? modelPath = null)
@@ -52,9 +53,9 @@ public static class ModelConformance
             throw new InvalidDataException(
                 $"{vectorsPath} was recorded for a model with SHA-256 {vectors.ModelSha256}, but {modelPath} has {hash}: " +
                 "pass the model the vectors belong to, or record new vectors with 'l2l conformance write'");
-        using var runtime = LearnedOptimizer.Load(model, new LearnedOptimizerOptions { IntraOpThreads = 1 });
-        using var engine = new RuntimeConformanceEngine(runtime, RuntimeEngineName);
-        return new[] { ConformanceReplay.Run(vectors, engine) };
+        return new[] { OptimizerEngine.OnnxRuntime, OptimizerEngine.Fused }
+            .Select(kind => Replay(vectors, model, kind))
+            .ToArray();
     }
 
     /// <summary>The threshold <c>e^-p</c> for the model's preprocessing, or for the paper's p = 10 when it has none.</summary>
@@ -64,7 +65,24 @@ public static class ModelConformance
                 ? value
                 : DefaultP);
 
-    private static string RuntimeEngineName => $"ONNX Runtime {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3)} (OrtEngine)";
+    private static ConformanceReport Replay(ConformanceVectors vectors, byte[] model, OptimizerEngine kind)
+    {
+        LearnedOptimizer runtime;
+        try
+        {
+            runtime = LearnedOptimizer.Load(model, Options(kind));
+        }
+        catch (NotSupportedException e)
+        {
+            return ConformanceReport.Skipped($"{kind} engine", e.Message, vectors.Tolerance);
+        }
+        using (runtime)
+        using (var engine = new RuntimeConformanceEngine(runtime, runtime.EngineDescription))
+            return ConformanceReplay.Run(vectors, engine);
+    }
+
+    // One thread: conformance is about values, and a check should not compete with the machine's other work.
+    private static LearnedOptimizerOptions Options(OptimizerEngine engine) => new() { Engine = engine, IntraOpThreads = 1 };
 
     private static CrossCheck CrossCheck(byte[] model, ConformanceVectors vectors)
     {

@@ -95,7 +95,7 @@ public sealed record ModelInspection
         var constants = Constants(graph).ToList();
         var metadata = model.MetadataProps.Select(m => new KeyValuePair<string, string>(m.Key, m.Value)).ToList();
         var recordedHash = metadata.LastOrDefault(m => m.Key == LstmMetadataKeys.WeightsHash).Value;
-        var (contract, contractError) = CheckContract(bytes);
+        var (contract, contractError, engine) = CheckContract(bytes);
         var (import, importError) = contract is null ? (null, "not a contract-v1 optimizer") : TryImport(bytes);
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         return new ModelInspection
@@ -119,9 +119,7 @@ public sealed record ModelInspection
             WeightCount = constants.Where(c => c.DataType == (int)TensorProto.Types.DataType.Float).Sum(c => c.Dims.Aggregate(1L, (a, b) => a * b)),
             WeightTensors = constants.Count(c => c.DataType == (int)TensorProto.Types.DataType.Float),
             WeightsHashMatches = recordedHash is null ? null : recordedHash == LstmOptimizerExporter.WeightsHash(graph),
-            Engine = contract is null
-                ? "none: the runtime refuses files that break contract v1"
-                : "ONNX Runtime (OrtEngine): the only engine of this runtime; it runs any contract-v1 graph",
+            Engine = engine ?? "none: the runtime refuses files that break contract v1",
             Import = import,
             ImportError = importError,
         };
@@ -155,16 +153,17 @@ public sealed record ModelInspection
         output.WriteLine($"TorchSharp    {(Import is null ? "does not import: " + ImportError : "imports: " + Import)}");
     }
 
-    private static (OptimizerContract?, string?) CheckContract(byte[] bytes)
+    /// <summary>Loads the file as the runtime would by default (engine chosen automatically): its contract and engine, or why it cannot load.</summary>
+    private static (OptimizerContract?, string?, string?) CheckContract(byte[] bytes)
     {
         try
         {
             using var optimizer = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { IntraOpThreads = 1 });
-            return (optimizer.Contract, null);
+            return (optimizer.Contract, null, $"{optimizer.EngineDescription}; because {optimizer.EngineReason}");
         }
-        catch (Exception e) when (e is ContractViolationException or OnnxRuntimeException)
+        catch (Exception e) when (e is ContractViolationException or OnnxRuntimeException or NotSupportedException)
         {
-            return (null, e.Message);
+            return (null, e.Message, null);
         }
     }
 

@@ -153,7 +153,7 @@ public static class LstmOptimizerImporter
         LearnedOptimizer runtime;
         try
         {
-            runtime = LearnedOptimizer.Load(model, new LearnedOptimizerOptions { IntraOpThreads = 1 });
+            runtime = LearnedOptimizer.Load(model, new LearnedOptimizerOptions { Engine = OptimizerEngine.OnnxRuntime, IntraOpThreads = 1 });
         }
         catch (ContractViolationException e)
         {

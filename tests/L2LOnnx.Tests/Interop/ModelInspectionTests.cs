@@ -25,7 +25,8 @@ public sealed class ModelInspectionTests
         Assert.Equal(6, inspection.Contract!.States.Count);
         Assert.Equal(3, inspection.Operators.Single(o => o.Key == "LSTM").Value);
         Assert.True(inspection.WeightsHashMatches);
-        Assert.Contains("OrtEngine", inspection.Engine);
+        Assert.StartsWith("fused CPU engine", inspection.Engine);
+        Assert.Contains("because recognised as the LSTM optimizer family", inspection.Engine);
         Assert.NotNull(inspection.Import);
         Assert.Contains("l2l.trained_on = quadratic-10d", text.ToString());
         Assert.Contains("contract v1   yes", text.ToString());
@@ -60,6 +61,8 @@ public sealed class ModelInspectionTests
         Assert.NotNull(foreign.Contract);
         Assert.Null(foreign.Import);
         Assert.Contains("l2l.architecture", foreign.ImportError);
+        Assert.StartsWith("ONNX Runtime", foreign.Engine);
+        Assert.Contains("the fused engine does not run this graph", foreign.Engine);
         Assert.Equal(new[] { "Add", "Mul" }, foreign.Operators.Select(o => o.Key).Order());
     }
 
