@@ -26,7 +26,8 @@ public static class ModelConformance
         settings ??= new ConformanceSettings();
         var model = ReadModel(modelPath);
         using var runtime = LearnedOptimizer.Load(model, Options(OptimizerEngine.OnnxRuntime));
-        using var engine = new RuntimeConformanceEngine(runtime, runtime.EngineDescription);
+        var version = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3);
+        using var engine = new RuntimeConformanceEngine(runtime, $"{runtime.EngineDescription}, Microsoft.ML.OnnxRuntime {version}, L2LOnnx {LstmOptimizerExporter.ProducerVersion}");
         var vectors = ConformanceRecorder.Record(engine, runtime.Contract.States, model, RelativeName(modelPath, vectorsPath), Threshold(runtime.Contract), settings);
         vectors = vectors with { CrossCheck = CrossCheck(model, vectors) };
         if (vectors.CrossCheck is { LargestDifference: { } difference } && difference > vectors.Tolerance)
