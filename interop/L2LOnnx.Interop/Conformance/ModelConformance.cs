@@ -75,7 +75,7 @@ public static class ModelConformance
         }
         catch (NotSupportedException e)
         {
-            return ConformanceReport.Skipped($"{kind} engine", e.Message, vectors.Tolerance);
+            return ConformanceReport.Skipped(kind == OptimizerEngine.Fused ? "fused CPU engine" : kind.ToString(), e.Message, vectors.Tolerance);
         }
         using (runtime)
         using (var engine = new RuntimeConformanceEngine(runtime, runtime.EngineDescription))
