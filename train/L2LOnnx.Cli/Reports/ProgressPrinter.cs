@@ -22,7 +22,8 @@ internal sealed class ProgressPrinter(int problemsPerTrajectory) : IProgress<Met
         var line = string.Create(CultureInfo.InvariantCulture,
             $"  trajectory {p.Trajectory,5}/{p.Trajectories}  meta-loss {p.MetaLoss,10:0.000}  " +
             $"validation {Show(p.Validation)} (best {Show(p.BestValidation)})  " +
-            $"{rate * problemsPerTrajectory,7:0.0} problem-trajectories/s  ETA {remaining:mm\\:ss}");
+            $"{rate * problemsPerTrajectory,7:0.0} problem-trajectories/s  ETA {(int)remaining.TotalHours}:{remaining:mm\\:ss}");
+        line += string.Create(CultureInfo.InvariantCulture, $"  meta-lr {p.MetaLearningRate:g3}");
         if (p.SkippedMetaSteps > 0) line += $"  skipped meta-steps {p.SkippedMetaSteps}";
         Console.WriteLine(line);
     }

@@ -47,6 +47,14 @@ public sealed class LstmOptimizer : nn.Module
     /// One optimizer step: maps raw gradients [N] and the state to updates [N] (to be added to the
     /// parameters) and the next state. Preprocessing and output scaling happen inside, as in the ONNX graph.
     /// </summary>
+    /// <remarks>
+    /// Computes <c>torch.nn.LSTMCell</c>'s arithmetic feature-major: activations are [features, N], so
+    /// each gate is a contiguous block of rows and every elementwise op runs over contiguous memory. In
+    /// the coordinate-major layout PyTorch's cell uses ([N, 4H], gates as column slices) the strided
+    /// gate ops made a step of the 15,910-coordinate MNIST optimizee about twice as slow here. Each layer
+    /// is one matrix product <c>[W_ih W_hh] [x; h] + (b_ih + b_hh)</c>; the weights are the
+    /// <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
+    /// </remarks>
     public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
     {
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
@@ -56,11 +64,22 @@ public sealed class LstmOptimizer : nn.Module
         var next = new (Tensor H, Tensor C)[cells.Count];
         for (var layer = 0; layer < cells.Count; layer++)
         {
-            var (h, c) = cells[layer].forward(x, (state.Layers[layer].H, state.Layers[layer].C));
-            next[layer] = (h, c);
-            x = h;
+            var cell = cells[layer];
+            // The state holds [N, H] views of [H, N] storage, so .t() is free.
+            var h = state.Layers[layer].H.t();
+            var c = state.Layers[layer].C.t();
+            var weights = torch.cat(new[] { cell.weight_ih!, cell.weight_hh! }, 1);
+            var bias = cell.bias_ih!.add(cell.bias_hh!).unsqueeze(1);
+            var gates = torch.addmm(bias, weights, torch.cat(new[] { x, h }, 0), 1, 1);
+            // One sigmoid over all four gates is cheaper than three over slices; the g rows' sigmoid is unused.
+            var sigmoids = gates.sigmoid().chunk(4, 0);
+            var cellGate = gates.narrow(0, 2 * Config.HiddenSize, Config.HiddenSize).tanh();
+            var nextC = torch.addcmul(sigmoids[1].mul(c), sigmoids[0], cellGate, 1);
+            var nextH = sigmoids[3].mul(nextC.tanh());
+            next[layer] = (nextH.t(), nextC.t());
+            x = nextH;
         }
-        var update = output.forward(x).squeeze(1).mul((float)Config.OutputScale);
+        var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, 1, 1).squeeze(0).mul((float)Config.OutputScale);
         return (update, new LstmOptimizerState(next));
     }
 }

