@@ -276,18 +276,21 @@ public sealed class MetaTrainer
         return (metaLoss, current, state);
     }
 
-    private Dictionary<string, float[]> CopyWeights() =>
-        optimizer.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
+    private Dictionary<string, float[]> CopyWeights()
+    {
+        using var scope = NewDisposeScope();
+        return optimizer.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
+    }
 
     private void RestoreWeights(IReadOnlyDictionary<string, float[]> weights)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         foreach (var (name, parameter) in optimizer.named_parameters())
         {
             if (!weights.TryGetValue(name, out var values) || values.Length != parameter.numel())
                 throw new InvalidDataException($"the saved weights have no {parameter.numel()}-value entry for '{name}': they belong to a different network");
-            using var source = tensor(values).view(parameter.shape);
-            parameter.copy_(source);
+            parameter.copy_(tensor(values).view(parameter.shape));
         }
     }
 

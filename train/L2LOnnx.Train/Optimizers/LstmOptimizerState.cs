@@ -21,10 +21,16 @@ public sealed class LstmOptimizerState : IDisposable
     public LstmOptimizerState(IReadOnlyList<(Tensor H, Tensor C)> layers) => Layers = layers;
 
     /// <summary>All-zero state for <paramref name="coordinates"/> coordinates.</summary>
-    public static LstmOptimizerState Zeros(LstmOptimizerConfig config, long coordinates, Device? device = null) =>
-        new(Enumerable.Range(0, config.Layers)
-            .Select(_ => (zeros(config.HiddenSize, coordinates, device: device).t(), zeros(config.HiddenSize, coordinates, device: device).t()))
-            .ToArray());
+    public static LstmOptimizerState Zeros(LstmOptimizerConfig config, long coordinates, Device? device = null)
+    {
+        Tensor TransposedZeros()
+        {
+            // The view keeps the storage alive; the base handle is released now rather than by the finalizer.
+            using var storage = zeros(config.HiddenSize, coordinates, device: device);
+            return storage.t();
+        }
+        return new(Enumerable.Range(0, config.Layers).Select(_ => (TransposedZeros(), TransposedZeros())).ToArray());
+    }
 
     /// <summary>
     /// A copy cut from the autograd graph, for carrying state across truncated-BPTT unrolls. The copy

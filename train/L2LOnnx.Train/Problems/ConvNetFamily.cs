@@ -81,17 +81,61 @@ public sealed class ConvNetFamily : IProblemFamily
         var size = Config.KernelSize;
         foreach (var block in blocks)
         {
-            parts.Add(randn(new long[] { count, block.KernelLength }, generator: generator).mul_(Math.Sqrt(2.0 / (block.InChannels * size * size))));
+            parts.Add(randn(new long[] { count, block.KernelLength }, generator: generator).mul(Math.Sqrt(2.0 / (block.InChannels * size * size))));
             parts.Add(ones(count, block.OutChannels));
             parts.Add(zeros(count, block.OutChannels));
         }
-        parts.Add(randn(new long[] { count, flattened * Config.HiddenUnits }, generator: generator).mul_(Math.Sqrt(2.0 / flattened)));
+        parts.Add(randn(new long[] { count, flattened * Config.HiddenUnits }, generator: generator).mul(Math.Sqrt(2.0 / flattened)));
         parts.Add(zeros(count, Config.HiddenUnits));
-        parts.Add(randn(new long[] { count, Config.HiddenUnits * data.ClassCount }, generator: generator).mul_(Math.Sqrt(2.0 / Config.HiddenUnits)));
+        parts.Add(randn(new long[] { count, Config.HiddenUnits * data.ClassCount }, generator: generator).mul(Math.Sqrt(2.0 / Config.HiddenUnits)));
         parts.Add(zeros(count, data.ClassCount));
         var theta0 = cat(parts.ToArray(), 1).DetachFromDisposeScope();
         var minibatches = new Minibatches(count, Config.BatchSize, data.Count, Minibatches.DrawSeed(generator));
         return new Batch(this, theta0, minibatches);
+    }
+
+    /// <summary>
+    /// The class scores of every problem's convnet on its own images: <paramref name="theta"/>
+    /// [problems, dimension], <paramref name="images"/> [problems, batch, channels, rows, cols] to logits
+    /// [problems, batch, classes].
+    /// </summary>
+    public Tensor Logits(Tensor theta, Tensor images)
+    {
+        var problems = (int)theta.shape[0];
+        var batch = images.shape[1];
+        // [problems, batch, C, H, W] -> [batch, problems * C, H, W]: problem p's images are channel group p.
+        var x = images.transpose(0, 1).reshape(batch, problems * data.Channels, data.Rows, data.Cols);
+        var size = Config.KernelSize;
+        foreach (var block in blocks)
+        {
+            var kernel = theta.narrow(1, block.Offset, block.KernelLength).reshape(problems * block.OutChannels, block.InChannels, size, size);
+            var scale = theta.narrow(1, block.Offset + block.KernelLength, block.OutChannels).reshape(1, problems * block.OutChannels, 1, 1);
+            var shift = theta.narrow(1, block.Offset + block.KernelLength + block.OutChannels, block.OutChannels).reshape(1, problems * block.OutChannels, 1, 1);
+            x = nn.functional.conv2d(x, kernel, padding: new long[] { size / 2, size / 2 }, groups: problems);
+            x = BatchNorm(x).mul(scale).add(shift).relu();
+            x = nn.functional.max_pool2d(x, 2);
+        }
+        // [batch, problems * C, h, w] -> [problems, batch, C*h*w]
+        var features = x.reshape(batch, problems, flattened).transpose(0, 1);
+        var offset = Groups[1].Start;
+        var hidden = Config.HiddenUnits;
+        var w1 = theta.narrow(1, offset, flattened * hidden).view(problems, flattened, hidden);
+        var b1 = theta.narrow(1, offset + flattened * hidden, hidden).unsqueeze(1);
+        offset += flattened * hidden + hidden;
+        var classes = data.ClassCount;
+        var w2 = theta.narrow(1, offset, hidden * classes).view(problems, hidden, classes);
+        var b2 = theta.narrow(1, offset + hidden * classes, classes).unsqueeze(1);
+        return features.bmm(w1).add(b1).relu().bmm(w2).add(b2);
+    }
+
+    /// <summary>Normalises every channel over the minibatch and the image (biased variance, as in training-mode batch norm).</summary>
+    private static Tensor BatchNorm(Tensor x)
+    {
+        var dims = new long[] { 0, 2, 3 };
+        var mean = x.mean(dims, keepdim: true);
+        var centred = x - mean;
+        var variance = centred.square().mean(dims, keepdim: true);
+        return centred * (variance + BatchNormEpsilon).rsqrt();
     }
 
     /// <inheritdoc />
@@ -110,49 +154,14 @@ public sealed class ConvNetFamily : IProblemFamily
         public Tensor Loss(Tensor theta, int step)
         {
             var problems = ProblemCount;
-            var config = family.Config;
             var images = family.data;
-            var batch = config.BatchSize;
+            var batch = family.Config.BatchSize;
             var indices = minibatches.Indices(step);
-            // [problems * batch, C*H*W] -> [batch, problems * C, H, W]: problem p's images are channel group p.
-            var x = images.Pixels.index_select(0, indices)
-                .view(problems, batch, images.Channels, images.Rows, images.Cols)
-                .transpose(0, 1)
-                .reshape(batch, problems * images.Channels, images.Rows, images.Cols);
-            var size = config.KernelSize;
-            foreach (var block in family.blocks)
-            {
-                var kernel = theta.narrow(1, block.Offset, block.KernelLength).reshape(problems * block.OutChannels, block.InChannels, size, size);
-                var scale = theta.narrow(1, block.Offset + block.KernelLength, block.OutChannels).reshape(1, problems * block.OutChannels, 1, 1);
-                var shift = theta.narrow(1, block.Offset + block.KernelLength + block.OutChannels, block.OutChannels).reshape(1, problems * block.OutChannels, 1, 1);
-                x = nn.functional.conv2d(x, kernel, padding: new long[] { size / 2, size / 2 }, groups: problems);
-                x = BatchNorm(x).mul(scale).add(shift).relu();
-                x = nn.functional.max_pool2d(x, 2);
-            }
-            // [batch, problems * C, h, w] -> [problems, batch, C*h*w]
-            var features = x.reshape(batch, problems, family.flattened).transpose(0, 1);
-            var offset = family.Groups[1].Start;
-            var hidden = config.HiddenUnits;
-            var w1 = theta.narrow(1, offset, family.flattened * hidden).view(problems, family.flattened, hidden);
-            var b1 = theta.narrow(1, offset + family.flattened * hidden, hidden).unsqueeze(1);
-            offset += family.flattened * hidden + hidden;
-            var classes = images.ClassCount;
-            var w2 = theta.narrow(1, offset, hidden * classes).view(problems, hidden, classes);
-            var b2 = theta.narrow(1, offset + hidden * classes, classes).unsqueeze(1);
-            var logits = features.bmm(w1).add(b1).relu().bmm(w2).add(b2);
+            var inputs = images.Pixels.index_select(0, indices).view(problems, batch, images.Channels, images.Rows, images.Cols);
+            var logits = family.Logits(theta, inputs);
             var labels = images.Labels.index_select(0, indices);
-            var losses = nn.functional.cross_entropy(logits.reshape(problems * batch, classes), labels, reduction: nn.Reduction.None);
+            var losses = nn.functional.cross_entropy(logits.reshape(problems * batch, images.ClassCount), labels, reduction: nn.Reduction.None);
             return losses.view(problems, batch).mean(new long[] { 1 });
-        }
-
-        /// <summary>Normalises every channel over the minibatch and the image (biased variance, as in training-mode batch norm).</summary>
-        private static Tensor BatchNorm(Tensor x)
-        {
-            var dims = new long[] { 0, 2, 3 };
-            var mean = x.mean(dims, keepdim: true);
-            var centred = x - mean;
-            var variance = centred.square().mean(dims, keepdim: true);
-            return centred * (variance + BatchNormEpsilon).rsqrt();
         }
 
         public void Dispose()

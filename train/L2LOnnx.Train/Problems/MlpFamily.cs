@@ -48,9 +48,34 @@ public sealed class MlpFamily : IProblemFamily
     public IOptimizee Sample(int count, Generator generator)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        var theta0 = randn(new long[] { count, Dimension }, generator: generator).mul_(Config.InitStd).DetachFromDisposeScope();
+        using var scope = NewDisposeScope();
+        var theta0 = randn(new long[] { count, Dimension }, generator: generator).mul(Config.InitStd).DetachFromDisposeScope();
         var minibatches = new Minibatches(count, Config.BatchSize, data.Count, Minibatches.DrawSeed(generator));
         return new Batch(this, theta0, minibatches);
+    }
+
+    /// <summary>
+    /// The class scores of every problem's network on its own inputs: <paramref name="theta"/>
+    /// [problems, dimension], <paramref name="inputs"/> [problems, batch, features] to logits
+    /// [problems, batch, classes], one batched matrix product per layer.
+    /// </summary>
+    public Tensor Logits(Tensor theta, Tensor inputs)
+    {
+        var problems = theta.shape[0];
+        var activations = inputs;
+        var offset = 0;
+        for (var layer = 0; layer < sizes.Length - 1; layer++)
+        {
+            int fanIn = sizes[layer], fanOut = sizes[layer + 1];
+            // Views into theta [problems, dimension]: splitting a row segment needs no copy.
+            var weight = theta.narrow(1, offset, fanIn * fanOut).view(problems, fanIn, fanOut);
+            var bias = theta.narrow(1, offset + fanIn * fanOut, fanOut).unsqueeze(1);
+            offset += fanIn * fanOut + fanOut;
+            activations = activations.bmm(weight).add_(bias);
+            if (layer < sizes.Length - 2)
+                activations = Config.Activation == Activation.Sigmoid ? activations.sigmoid() : activations.relu();
+        }
+        return activations;
     }
 
     /// <inheritdoc />
@@ -67,22 +92,10 @@ public sealed class MlpFamily : IProblemFamily
             var problems = ProblemCount;
             var batch = family.Config.BatchSize;
             var indices = minibatches.Indices(step);
-            var sizes = family.sizes;
-            var activations = family.data.Pixels.index_select(0, indices).view(problems, batch, sizes[0]);
-            var offset = 0;
-            for (var layer = 0; layer < sizes.Length - 1; layer++)
-            {
-                int fanIn = sizes[layer], fanOut = sizes[layer + 1];
-                // Views into theta [problems, dimension]: splitting a row segment needs no copy.
-                var weight = theta.narrow(1, offset, fanIn * fanOut).view(problems, fanIn, fanOut);
-                var bias = theta.narrow(1, offset + fanIn * fanOut, fanOut).unsqueeze(1);
-                offset += fanIn * fanOut + fanOut;
-                activations = activations.bmm(weight).add_(bias);
-                if (layer < sizes.Length - 2)
-                    activations = family.Config.Activation == Activation.Sigmoid ? activations.sigmoid() : activations.relu();
-            }
+            var inputs = family.data.Pixels.index_select(0, indices).view(problems, batch, family.sizes[0]);
+            var logits = family.Logits(theta, inputs);
             var labels = family.data.Labels.index_select(0, indices);
-            var losses = nn.functional.cross_entropy(activations.view(problems * batch, sizes[^1]), labels, reduction: nn.Reduction.None);
+            var losses = nn.functional.cross_entropy(logits.view(problems * batch, family.data.ClassCount), labels, reduction: nn.Reduction.None);
             return losses.view(problems, batch).mean(new long[] { 1 });
         }
 
