@@ -19,6 +19,28 @@ internal static class CommonOptions
         DefaultValueFactory = _ => fallback,
     };
 
+    /// <summary>Exit code of a run refused because of its input (settings, files, data).</summary>
+    public const int InputErrorExitCode = 2;
+
+    /// <summary>
+    /// Runs a command body and turns errors in the user's input — a missing data set or file, settings
+    /// that do not match a checkpoint, an invalid option value — into one clear line on stderr and exit
+    /// code 2, instead of a stack trace. Anything else is a bug and keeps its stack trace.
+    /// </summary>
+    public static int ReportInputErrors(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
+                                       or L2LOnnx.Runtime.ContractViolationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return InputErrorExitCode;
+        }
+    }
+
     /// <summary>Parses a comma-separated list of positive integers such as <c>20</c> or <c>20,20</c>.</summary>
     public static int[] ParseSizes(string text, string option)
     {

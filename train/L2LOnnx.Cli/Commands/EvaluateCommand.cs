@@ -46,13 +46,13 @@ internal static class EvaluateCommand
         command.Add(model);
         foreach (var option in problem.All) command.Add(option);
         foreach (var option in new Option[] { problems, steps, output, seed, threads }) command.Add(option);
-        command.SetAction(result =>
+        command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             var spec = problem.Read(result);
             Run(new Settings(result.GetValue(model)!, spec, result.GetValue(problems) ?? (spec.Kind == ProblemKind.Quadratic ? 100 : 20),
                 result.GetValue(steps), result.GetValue(output)!, result.GetValue(seed), result.GetValue(threads)));
             return 0;
-        });
+        }));
         return command;
     }
 

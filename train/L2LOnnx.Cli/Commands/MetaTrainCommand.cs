@@ -60,7 +60,7 @@ internal static class MetaTrainCommand
         foreach (var option in problem.All) command.Add(option);
         foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
-        command.SetAction((result, cancellation) =>
+        command.SetAction((result, cancellation) => RunInForeground(() =>
         {
             var spec = problem.Read(result);
             var isQuadratic = spec.Kind == ProblemKind.Quadratic;
@@ -92,8 +92,8 @@ internal static class MetaTrainCommand
                 },
                 result.GetValue(threads),
                 result.GetValue(resume));
-            return RunInForeground(() => Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0);
-        });
+            return Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0;
+        }));
         return command;
     }
 
@@ -108,7 +108,7 @@ internal static class MetaTrainCommand
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
-            try { done.SetResult(body()); }
+            try { done.SetResult(CommonOptions.ReportInputErrors(body)); }
             catch (Exception e) { done.SetException(e); }
         })
         { IsBackground = false, Name = "l2l meta-train" };
