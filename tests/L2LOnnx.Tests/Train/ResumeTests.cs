@@ -1,4 +1,3 @@
-using L2LOnnx.Tests.Support;
 using L2LOnnx.Train.MetaTraining;
 using L2LOnnx.Train.Optimizers;
 using L2LOnnx.Train.Problems;

@@ -97,7 +97,7 @@ internal static class EvaluateCommand
     {
         var options = new LearnedOptimizerOptions { IntraOpThreads = threads };
         if (models.Count == 1 && !models[0].Contains('='))
-            return new LoadedVectorOptimizer(LearnedOptimizer.Load(models[0], options), task.ProblemCount * task.Dimension, Label(models[0]));
+            return new LoadedVectorOptimizer(LearnedOptimizer.Load(models[0], options), task.ProblemCount * task.Dimension, "learned");
 
         var byGroup = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in models)
@@ -115,11 +115,8 @@ internal static class EvaluateCommand
         var optimizers = task.Groups
             .Select(g => (IVectorOptimizer)new LoadedVectorOptimizer(LearnedOptimizer.Load(byGroup[g.Name], options), task.ProblemCount * g.Length, g.Name))
             .ToArray();
-        return new GroupedVectorOptimizer(task.Groups, task.ProblemCount, optimizers,
-            "learned: " + string.Join(" + ", task.Groups.Select(g => $"{g.Name} {Path.GetFileNameWithoutExtension(byGroup[g.Name])}")));
+        return new GroupedVectorOptimizer(task.Groups, task.ProblemCount, optimizers, $"learned ({string.Join(" + ", task.Groups.Select(g => g.Name))})");
     }
-
-    private static string Label(string path) => $"learned: {Path.GetFileNameWithoutExtension(path)}";
 
     /// <summary>Tasks and the families that own their data, disposed together.</summary>
     private sealed class OwnedTask(IEvaluationTask task, IDisposable? owner) : IDisposable

@@ -1,0 +1,1 @@
+global using L2LOnnx.Tests.Support;
