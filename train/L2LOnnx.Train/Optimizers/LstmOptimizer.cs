@@ -72,7 +72,6 @@ public sealed class LstmOptimizer : nn.Module
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
         if (state.Layers.Count != cells.Count)
             throw new ArgumentException($"state has {state.Layers.Count} layers, the network {cells.Count}", nameof(state));
-        var hidden = Config.HiddenSize;
         var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
         var next = new (Tensor H, Tensor C)[cells.Count];
         for (var layer = 0; layer < cells.Count; layer++)
@@ -83,11 +82,10 @@ public sealed class LstmOptimizer : nn.Module
             var c = state.Layers[layer].C.t();
             var weights = torch.cat(new[] { cell.weight_ih!, cell.weight_hh! }, 1).mul(cellGateDoubling);
             var bias = cell.bias_ih!.add(cell.bias_hh!).unsqueeze(1).mul(cellGateDoubling);
-            var gates = torch.addmm(bias, weights, torch.cat(new[] { x, h }, 0), 1, 1).sigmoid();
-            var inputGate = gates.narrow(0, 0, hidden);
-            var forgetGate = gates.narrow(0, hidden, hidden);
-            var cellGate = gates.narrow(0, 2 * hidden, hidden).mul(2).sub(1);
-            var outputGate = gates.narrow(0, 3 * hidden, hidden);
+            // chunk, not four narrows: its backward is one concatenation, a narrow's a zero-filled [4H, N] each.
+            var gates = torch.addmm(bias, weights, torch.cat(new[] { x, h }, 0), 1, 1).sigmoid().chunk(4, 0);
+            var (inputGate, forgetGate, outputGate) = (gates[0], gates[1], gates[3]);
+            var cellGate = gates[2].mul(2).sub(1);
             var nextC = torch.addcmul(forgetGate.mul(c), inputGate, cellGate, 1);
             // o * tanh(c') = o * (2 sigmoid(2c') - 1) = 2 o sigmoid(2c') - o
             var nextH = torch.addcmul(outputGate.neg(), outputGate, nextC.mul(2).sigmoid(), 2);
