@@ -53,28 +53,28 @@ internal static class BenchCommand
             torch.set_num_threads(threads);
             using (var family = new QuadraticFamily(10))
             {
-                results.Add(Measure("quadratic 10-d", family, 1, threads, quadraticTrajectories, ReferenceQuadratic));
-                results.Add(Measure("quadratic 10-d", family, 128, threads, Math.Max(3, quadraticTrajectories / 20), null));
+                results.Add(Measure("quadratic", family, 1, threads, quadraticTrajectories, ReferenceQuadratic));
+                results.Add(Measure("quadratic", family, 128, threads, Math.Max(3, quadraticTrajectories / 20), null));
             }
             if (mnistTrajectories > 0)
             {
                 using var family = new ProblemSpec { Kind = ProblemKind.Mnist }.Training();
-                results.Add(Measure("MNIST MLP 784-20-10", family, 1, threads, mnistTrajectories, ReferenceMnist));
+                results.Add(Measure("mnist", family, 1, threads, mnistTrajectories, ReferenceMnist));
             }
         }
 
-        var table = new Table().Title("meta-training speed (T=100, unroll 20, 2x20 LSTM, log/sign preprocessing)")
-            .AddColumn("problem").AddColumn(new TableColumn("problems per trajectory").RightAligned()).AddColumn(new TableColumn("threads").RightAligned())
-            .AddColumn(new TableColumn("s / trajectory").RightAligned()).AddColumn(new TableColumn("CPU s / trajectory").RightAligned())
-            .AddColumn(new TableColumn("trajectories / s").RightAligned()).AddColumn(new TableColumn("problem-trajectories / s").RightAligned())
-            .AddColumn(new TableColumn("vs PyTorch reference").RightAligned());
+        // Narrow enough for an 80-column log: problem-trajectories/s is trajectories/s times the batch.
+        var table = new Table().Title("meta-training speed: T=100, unroll 20, 2x20 LSTM")
+            .AddColumn("problem").AddColumn(new TableColumn("batch").RightAligned()).AddColumn(new TableColumn("threads").RightAligned())
+            .AddColumn(new TableColumn("s/traj").RightAligned()).AddColumn(new TableColumn("CPU s/traj").RightAligned())
+            .AddColumn(new TableColumn("problems/s").RightAligned()).AddColumn(new TableColumn("PyTorch ref.").RightAligned());
         foreach (var m in results)
         {
-            table.AddRow(m.Problem, I(m.ProblemsPerTrajectory), I(m.Threads), F(m.WallSeconds, "0.0000"), F(m.CpuSeconds, "0.0000"),
-                F(1 / m.WallSeconds, "0.00"), F(m.ProblemsPerTrajectory / m.WallSeconds, "0.0"),
-                m.Reference is { } r ? $"{F(r / m.WallSeconds, "0.0")}x faster than {F(r, "0.###")} s" : "-");
+            table.AddRow(m.Problem, I(m.ProblemsPerTrajectory), I(m.Threads), F(m.WallSeconds, "0.000"), F(m.CpuSeconds, "0.000"),
+                F(m.ProblemsPerTrajectory / m.WallSeconds, "0.0"), m.Reference is { } r ? $"{F(r, "0.###")} s" : "-");
         }
         AnsiConsole.Write(table);
+        Console.WriteLine("problems/s: problem-trajectories per second (trajectories per second times the batch); PyTorch ref.: the reference run's seconds per trajectory, 1 thread, one problem per trajectory.");
         Console.WriteLine($"load average (1 min) before {loadBefore}, after {LoadAverage()} on {Environment.ProcessorCount} cores; " +
                           "a loaded machine inflates wall time, CPU time less so");
     }
