@@ -6,6 +6,7 @@ using L2LOnnx.Train.Problems;
 namespace L2LOnnx.Tests.Train;
 
 /// <summary>Meta-training keeps native memory flat however many trajectories it runs.</summary>
+[Collection(SoloCollection.Name)]
 public sealed class MemoryTests
 {
     public MemoryTests() => TorchModules.UseOneThread();

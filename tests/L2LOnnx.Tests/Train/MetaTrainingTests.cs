@@ -16,7 +16,7 @@ public sealed class MetaTrainingTests
     public void MetaTrainingLowersValidationMetaLossOnQuadratics()
     {
         using var family = new QuadraticFamily(10);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 20, 10.0, 0.1)));
+        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 20, 10.0, 0.1))), 20, seed: 1);
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
             Trajectories = 20,
@@ -41,7 +41,7 @@ public sealed class MetaTrainingTests
         // Reduced: 2,000 digits, 784-8-10 sigmoid MLP on minibatches of 32, 20-step trajectories, a 1x8 LSTM.
         var digits = DataSets.Mnist().Shuffled(ProblemSpec.MnistShuffleSeed).Take(2000);
         using var family = new MlpFamily(new ImageTensors(digits), new MlpConfig { HiddenSizes = [8], BatchSize = 32 });
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 8, 10.0, 0.1)));
+        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 8, 10.0, 0.1))), 8, seed: 1);
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
             Trajectories = 15,
