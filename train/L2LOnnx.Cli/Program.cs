@@ -6,6 +6,7 @@ var root = new RootCommand("l2l: learned optimizers (Andrychowicz et al. 2016) â
     QuickstartCommand.Create(),
     MetaTrainCommand.Create(),
     EvaluateCommand.Create(),
+    ResultsCommand.Create(),
     MlNetCompareCommand.Create(),
     BenchCommand.Create(),
 };

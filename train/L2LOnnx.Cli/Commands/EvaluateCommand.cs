@@ -56,35 +56,53 @@ internal static class EvaluateCommand
         return command;
     }
 
+    /// <summary>
+    /// What <see cref="Compare"/> measured: the learned optimizer's curves first, then one per tuned baseline
+    /// (in <see cref="Tuned"/>'s order), on <see cref="TaskName"/>'s held-out problems.
+    /// </summary>
+    public sealed record Comparison(string TaskName, IReadOnlyList<LossCurves> Curves, IReadOnlyList<TunedBaseline> Tuned);
+
+    /// <summary>
+    /// Runs the learned optimizer in <paramref name="models"/> and every baseline, each tuned on as many
+    /// training problems (seed <paramref name="seed"/>), on <paramref name="problems"/> held-out problems
+    /// (seed <paramref name="seed"/> + 1) for <paramref name="steps"/> steps. Prints one line on what runs.
+    /// </summary>
+    public static Comparison Compare(IReadOnlyList<string> models, ProblemSpec problem, int problems, int steps, int seed, int threads)
+    {
+        TorchRuntime.Configure(threads);
+        // Tuning and held-out problems come from the training and held-out data, under different seeds.
+        using var tuning = Task(problem, heldOut: false, problems, seed);
+        using var heldOut = Task(problem, heldOut: true, problems, seed + 1);
+        var task = heldOut.Task;
+        Console.WriteLine($"evaluating {string.Join(", ", models)} on {problems} held-out {task.Name} problems, {steps} steps (seed {seed + 1}); " +
+                          $"baselines tuned on {problems} training problems (seed {seed}); {problem.DescribeSplit()}");
+
+        var curves = new List<LossCurves>();
+        using (var learned = Learned(models, task, threads))
+            curves.Add(Evaluator.Run(task, learned, steps));
+
+        var tunedBaselines = new List<TunedBaseline>();
+        foreach (var kind in Enum.GetValues<BaselineKind>())
+        {
+            var tuned = BaselineTuning.Tune(kind, tuning.Task, steps);
+            tunedBaselines.Add(tuned);
+            using var baseline = Baseline.Create(kind, tuned.LearningRate, task.ProblemCount * task.Dimension);
+            curves.Add(Evaluator.Run(task, baseline, steps));
+        }
+        return new Comparison(task.Name, curves, tunedBaselines);
+    }
+
     /// <summary>Evaluates and reports; returns the curves, the learned optimizer's first.</summary>
     public static IReadOnlyList<LossCurves> Run(Settings s)
     {
-        TorchRuntime.Configure(s.Threads);
-        // Tuning and held-out problems come from the training and held-out data, under different seeds.
-        using var tuning = Task(s.Problem, heldOut: false, s.Problems, s.Seed);
-        using var heldOut = Task(s.Problem, heldOut: true, s.Problems, s.Seed + 1);
-        var task = heldOut.Task;
-        Console.WriteLine($"evaluating {string.Join(", ", s.Models)} on {s.Problems} held-out {task.Name} problems, {s.Steps} steps (seed {s.Seed + 1}); " +
-                          $"baselines tuned on {s.Problems} training problems (seed {s.Seed}); {s.Problem.DescribeSplit()}");
-
-        var curves = new List<LossCurves>();
-        using (var learned = Learned(s.Models, task, s.Threads))
-            curves.Add(Evaluator.Run(task, learned, s.Steps));
-
-        foreach (var kind in Enum.GetValues<BaselineKind>())
-        {
-            var tuned = BaselineTuning.Tune(kind, tuning.Task, s.Steps);
-            using var baseline = Baseline.Create(kind, tuned.LearningRate, task.ProblemCount * task.Dimension);
-            curves.Add(Evaluator.Run(task, baseline, s.Steps));
-        }
-
-        LossReport.PrintTable($"{task.Name}: loss on {s.Problems} held-out problems", curves, TableSteps(s.Steps));
+        var (name, curves, _) = Compare(s.Models, s.Problem, s.Problems, s.Steps, s.Seed, s.Threads);
+        LossReport.PrintTable($"{name}: loss on {s.Problems} held-out problems", curves, TableSteps(s.Steps));
         var csv = Path.Combine(s.Output, "curves.csv");
         var mean = Path.Combine(s.Output, "loss-curves.png");
         var median = Path.Combine(s.Output, "loss-curves-median.png");
         LossReport.WriteCsv(csv, curves);
-        LossPlot.Write(mean, $"{task.Name}: mean loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Mean);
-        LossPlot.Write(median, $"{task.Name}: median loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Median);
+        LossPlot.Write(mean, $"{name}: mean loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Mean);
+        LossPlot.Write(median, $"{name}: median loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Median);
         Console.WriteLine($"wrote {csv}, {mean} and {median}");
         return curves;
     }
