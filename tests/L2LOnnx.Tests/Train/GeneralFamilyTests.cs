@@ -153,6 +153,29 @@ public sealed class GeneralFamilyTests
     }
 
     [Fact]
+    public void MixtureSampleOfAtLeastOneProblemPerMemberCoversEveryMemberWithInertPadding()
+    {
+        using var mixture = new MixtureFamily("tiny", [
+            LinearModelFamily.Synthetic(LinearModelLoss.Squared, new SyntheticDataConfig { Features = 2, Samples = 8, BatchSize = 4 }),
+            LinearModelFamily.Synthetic(LinearModelLoss.Softmax, new SyntheticDataConfig { Features = 4, Classes = 3, Samples = 8, BatchSize = 4 }),
+        ]);
+        using var generator = new Generator(4);
+        using var all = mixture.Sample(3, generator);
+        Assert.Equal((3, 15), (all.ProblemCount, all.Dimension));
+        using var scope = NewDisposeScope();
+        var start = all.InitialParameters();
+        // Problems 0 and 1 are the 3-parameter linear regressions, problem 2 the softmax regression.
+        Assert.Equal(0f, start.narrow(1, 3, 12).narrow(0, 0, 2).abs().max().item<float>());
+        var theta = start.clone().requires_grad_();
+        var losses = all.Loss(theta, 2);
+        losses.sum().backward();
+        Assert.Equal(0f, theta.grad!.narrow(1, 3, 12).narrow(0, 0, 2).abs().max().item<float>());
+        Assert.True(theta.grad!.narrow(1, 0, 3).abs().max().item<float>() > 0);
+        var softmaxAtStart = losses[2].item<float>();
+        Assert.Equal(Math.Log(3), softmaxAtStart, 1); // near-zero weights: log of the class count
+    }
+
+    [Fact]
     public void HeldOutTablesLoadRealStandardisedDataSplitFromTheTrainingRows()
     {
         var table = TabularDataset.BreastCancer();

@@ -3,9 +3,12 @@ using static TorchSharp.torch;
 namespace L2LOnnx.Train.Problems;
 
 /// <summary>
-/// A mixture of problem families: every <see cref="Sample"/> draws one member uniformly, from the same
-/// generator as the problems, so a seed fixes the whole sequence of members and problems. Members may
-/// differ in dimension (an optimizee batch has its own); <see cref="Dimension"/> is the largest. The
+/// A mixture of problem families: a <see cref="Sample"/> of fewer problems than there are members draws
+/// one member uniformly (a meta-training trajectory is one family's problems); a sample of at least as
+/// many problems covers every member, the problems dealt out in turn and stacked zero-padded
+/// (<see cref="PaddedMixtureBatch"/>) — so validation problems (<c>--validation-problems</c> at least the
+/// member count) judge the optimizer on every family. Members are drawn from the same generator as the
+/// problems, so a seed fixes the whole sequence. <see cref="Dimension"/> is the largest member's. The
 /// mixture owns its members.
 /// </summary>
 public sealed class MixtureFamily : IProblemFamily
@@ -43,7 +46,23 @@ public sealed class MixtureFamily : IProblemFamily
     }
 
     /// <inheritdoc />
-    public IOptimizee Sample(int count, Generator generator) => members[DrawMember(generator)].Sample(count, generator);
+    public IOptimizee Sample(int count, Generator generator)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (count < members.Length) return members[DrawMember(generator)].Sample(count, generator);
+        var batches = new List<IOptimizee>();
+        try
+        {
+            for (var m = 0; m < members.Length; m++)
+                batches.Add(members[m].Sample(count / members.Length + (m < count % members.Length ? 1 : 0), generator));
+            return new PaddedMixtureBatch(batches);
+        }
+        catch
+        {
+            foreach (var batch in batches) batch.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
