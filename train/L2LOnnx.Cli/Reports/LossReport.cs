@@ -12,7 +12,7 @@ internal static class LossReport
     /// <summary>Prints mean loss at the given steps (and the median at the last) for every optimizer.</summary>
     public static void PrintTable(string title, IReadOnlyList<LossCurves> curves, IReadOnlyList<int> steps)
     {
-        var table = new Table().Title(title).AddColumn("optimizer");
+        var table = new Table().Title(Markup.Escape(title)).AddColumn("optimizer");
         foreach (var step in steps) table.AddColumn(new TableColumn($"mean @{step}").RightAligned());
         table.AddColumn(new TableColumn($"median @{steps[^1]}").RightAligned());
         var bestFinal = curves.Min(c => c.Mean(steps[^1]));

@@ -22,10 +22,16 @@ internal sealed class ProgressPrinter(int problemsPerTrajectory) : IProgress<Met
         var line = string.Create(CultureInfo.InvariantCulture,
             $"  trajectory {p.Trajectory,5}/{p.Trajectories}  meta-loss {p.MetaLoss,10:0.000}  " +
             $"validation {Show(p.Validation)} (best {Show(p.BestValidation)})  " +
-            $"{rate * problemsPerTrajectory,7:0.0} problem-trajectories/s  ETA {remaining:mm\\:ss}");
+            $"{Speed(rate)}  ETA {(int)remaining.TotalHours}:{remaining:mm\\:ss}");
+        line += string.Create(CultureInfo.InvariantCulture, $"  meta-lr {p.MetaLearningRate:g3}");
         if (p.SkippedMetaSteps > 0) line += $"  skipped meta-steps {p.SkippedMetaSteps}";
         Console.WriteLine(line);
     }
+
+    /// <summary>Problem-trajectories per second, or seconds per trajectory when slower than one a second (MNIST).</summary>
+    private string Speed(double trajectoriesPerSecond) => trajectoriesPerSecond * problemsPerTrajectory >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{trajectoriesPerSecond * problemsPerTrajectory,7:0.0} problem-trajectories/s")
+        : string.Create(CultureInfo.InvariantCulture, $"{1 / trajectoriesPerSecond,7:0.00} s/trajectory");
 
     private static string Show(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture).PadLeft(9) : "        -";
 }

@@ -1,3 +1,5 @@
+using L2LOnnx.Train.Problems;
+
 namespace L2LOnnx.Train.Evaluation;
 
 /// <summary>
@@ -15,6 +17,12 @@ public interface IEvaluationTask
 
     /// <summary>Parameters per problem.</summary>
     int Dimension { get; }
+
+    /// <summary>
+    /// How one problem's parameters split into groups that may each have their own learned optimizer
+    /// (see <see cref="ParameterGroup"/>); a single group unless the task says otherwise.
+    /// </summary>
+    IReadOnlyList<ParameterGroup> Groups => ParameterGroup.Single(Dimension);
 
     /// <summary>Writes every problem's starting point into <paramref name="parameters"/> [problems * dimension].</summary>
     void Initialize(Span<float> parameters);

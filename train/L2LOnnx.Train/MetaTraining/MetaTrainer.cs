@@ -1,107 +1,208 @@
 using System.Diagnostics;
+using L2LOnnx.Runtime;
 using L2LOnnx.Train.Optimizers;
 using L2LOnnx.Train.Problems;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace L2LOnnx.Train.MetaTraining;
 
 /// <summary>
-/// Meta-trains an <see cref="LstmOptimizer"/> on a problem family by truncated backpropagation
-/// through time (Andrychowicz et al. 2016, section 2): each trajectory optimizes fresh problems for
-/// <c>T</c> steps; after every unroll of <c>U</c> steps the meta-loss (sum of the optimizee losses over
-/// the unroll) is back-propagated into the optimizer's weights and Adam takes one meta-step; the
+/// Meta-trains a learned optimizer on a problem family by truncated backpropagation through time
+/// (Andrychowicz et al. 2016, section 2): each trajectory optimizes a fresh batch of problems for
+/// <c>T</c> steps; after every unroll of <c>U</c> steps the meta-loss <c>sum_t w_t f(theta_t)</c> over
+/// the unroll is back-propagated into the optimizer's weights and Adam takes one meta-step; the
 /// optimizee parameters and LSTM states carry on, detached, into the next unroll.
 /// </summary>
 /// <remarks>
 /// Every unroll runs inside a TorchSharp dispose scope and only the carried tensors leave it, so native
-/// memory stays flat over any number of trajectories.
+/// memory stays flat over any number of trajectories. With a checkpoint path the run can be interrupted
+/// (cancellation is honoured between unrolls) and resumed to the same result as an uninterrupted run:
+/// checkpoints are only ever taken at trajectory boundaries.
 /// </remarks>
 public sealed class MetaTrainer
 {
-    private readonly LstmOptimizer optimizer;
+    private const ulong ValidationSeedSalt = 0x5EED_0F_7A11DA7E;
+
+    private readonly GroupedLstmOptimizer optimizer;
     private readonly IProblemFamily family;
     private readonly MetaTrainingOptions options;
+    private readonly Parameter[] parameters;
+
+    /// <summary>Prepares a run of a single shared network; nothing is computed until <see cref="Train"/>.</summary>
+    public MetaTrainer(LstmOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
+        : this(GroupedLstmOptimizer.Shared(optimizer), family, options)
+    {
+    }
 
     /// <summary>Prepares a run; nothing is computed until <see cref="Train"/>.</summary>
-    public MetaTrainer(LstmOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
+    public MetaTrainer(GroupedLstmOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
     {
         options.Validate();
+        ParameterGroup.Validate(family.Groups, family.Dimension);
         this.optimizer = optimizer;
         this.family = family;
         this.options = options;
+        parameters = optimizer.parameters().ToArray();
+    }
+
+    /// <summary>The problem family, the network(s) and the settings: what a resumed run must match.</summary>
+    public string Fingerprint() => $"{family.Name}; {optimizer.Describe()}; {options.Fingerprint()}";
+
+    /// <summary>
+    /// Runs meta-training, or with <paramref name="resume"/> continues the run saved at
+    /// <see cref="MetaTrainingOptions.CheckpointPath"/>. On return the network holds the weights with
+    /// the best validation score (possibly the untrained ones, if training never improved on them).
+    /// When <paramref name="cancellation"/> fires, the current trajectory is abandoned, the checkpoint
+    /// of the last trajectory boundary is written and the result says <c>Interrupted</c>.
+    /// </summary>
+    public MetaTrainingResult Train(IProgress<MetaTrainingProgress>? progress = null, CancellationToken cancellation = default, bool resume = false)
+    {
+        if (resume && options.CheckpointPath is null)
+            throw new InvalidOperationException("resuming needs the checkpoint path of the interrupted run (MetaTrainingOptions.CheckpointPath)");
+        var clock = Stopwatch.StartNew();
+        using var generator = new Generator((ulong)options.Seed);
+        using var validationGenerator = new Generator((ulong)options.Seed ^ ValidationSeedSalt);
+        using var validation = family.Sample(options.ValidationProblems, validationGenerator);
+        using var metaOptimizer = optim.Adam(parameters, options.MetaLearningRate);
+
+        var run = resume ? Restore(MetaTrainingCheckpoint.Load(options.CheckpointPath!), generator, metaOptimizer) : Start(validation);
+        var resumedFrom = run.Trajectories;
+        var interrupted = false;
+        byte[]? boundary = null;
+        while (run.Trajectories < options.Trajectories)
+        {
+            if (cancellation.IsCancellationRequested) { interrupted = true; break; }
+            // The in-memory checkpoint of this boundary is what an interruption inside the trajectory saves.
+            if (options.CheckpointPath is not null) boundary = Capture(run, generator, metaOptimizer, clock).ToBytes();
+            var trajectory = run.Trajectories + 1;
+            var learningRate = options.MetaLearningRateAt(trajectory);
+            foreach (var group in metaOptimizer.ParamGroups) group.LearningRate = learningRate;
+            var (metaLoss, completed) = TrainTrajectory(generator, metaOptimizer, run, cancellation);
+            if (!completed) { interrupted = true; break; }
+            boundary = null;
+            run.Trajectories = trajectory;
+            if (trajectory % options.ValidateEvery == 0 || trajectory == options.Trajectories)
+            {
+                run.LatestValidation = Rollout.MetaLoss(optimizer, validation, options);
+                if (run.LatestValidation < run.BestValidation)
+                {
+                    run.BestValidation = run.LatestValidation.Value;
+                    run.BestTrajectory = trajectory;
+                    run.BestWeights = CopyWeights();
+                }
+            }
+            if (options.CheckpointPath is { } path && (trajectory % options.CheckpointEvery == 0 || trajectory == options.Trajectories))
+                Capture(run, generator, metaOptimizer, clock).Save(path);
+            progress?.Report(new MetaTrainingProgress(trajectory, options.Trajectories, metaLoss, run.LatestValidation, run.BestValidation,
+                run.Skipped, learningRate, run.ElapsedBefore + clock.Elapsed));
+        }
+        if (interrupted && options.CheckpointPath is { } checkpointPath)
+            AtomicFile.WriteAllBytes(checkpointPath, boundary ?? Capture(run, generator, metaOptimizer, clock).ToBytes());
+
+        RestoreWeights(run.BestWeights);
+        return new MetaTrainingResult(run.Trajectories, run.InitialValidation, run.BestValidation, run.BestTrajectory, run.Skipped,
+            run.ElapsedBefore + clock.Elapsed)
+        {
+            Interrupted = interrupted,
+            ResumedFrom = resume ? resumedFrom : null,
+        };
     }
 
     /// <summary>
-    /// Runs meta-training. On return the network holds the weights with the best validation score
-    /// (possibly the untrained ones, if training never improved on them).
+    /// The meta-gradient of the first unroll on <paramref name="problems"/> (the gradient of its
+    /// meta-loss with respect to every optimizer weight, flattened in parameter order), without taking a
+    /// meta-step: for checking what <see cref="MetaTrainingOptions.SecondDerivatives"/> changes.
     /// </summary>
-    public MetaTrainingResult Train(IProgress<MetaTrainingProgress>? progress = null, CancellationToken cancellation = default)
+    public float[] MetaGradient(IOptimizee problems)
     {
-        var clock = Stopwatch.StartNew();
-        using var problemGenerator = new Generator((ulong)options.Seed);
-        using var validation = family.Sample(options.ValidationProblems, new Generator((ulong)options.Seed ^ 0x5EED_0F_7A11DA7E));
-        using var metaOptimizer = optim.Adam(optimizer.parameters(), options.MetaLearningRate);
-
-        var initial = Rollout.MetaLoss(optimizer, validation, options.TrajectoryLength);
-        var best = initial;
-        var bestTrajectory = 0;
-        var bestWeights = CopyWeights();
-        double? latest = null;
-        var skipped = 0;
-        var done = 0;
-
-        for (var trajectory = 1; trajectory <= options.Trajectories && !cancellation.IsCancellationRequested; trajectory++)
-        {
-            var metaLoss = TrainTrajectory(problemGenerator, metaOptimizer, ref skipped);
-            done = trajectory;
-            if (trajectory % options.ValidateEvery == 0 || trajectory == options.Trajectories)
-            {
-                latest = Rollout.MetaLoss(optimizer, validation, options.TrajectoryLength);
-                if (latest < best)
-                {
-                    best = latest.Value;
-                    bestTrajectory = trajectory;
-                    DisposeAll(bestWeights);
-                    bestWeights = CopyWeights();
-                }
-            }
-            progress?.Report(new MetaTrainingProgress(trajectory, options.Trajectories, metaLoss, latest, best, skipped, clock.Elapsed));
-        }
-
-        RestoreWeights(bestWeights);
-        DisposeAll(bestWeights);
-        return new MetaTrainingResult(done, initial, best, bestTrajectory, skipped, clock.Elapsed);
+        using var scope = NewDisposeScope();
+        var theta = problems.InitialParameters();
+        var state = optimizer.InitialState(problems.ProblemCount, problems.Groups);
+        var (metaLoss, _, _) = Unroll(problems, theta, state, firstStep: 0);
+        optimizer.zero_grad();
+        metaLoss.backward();
+        var flat = cat(parameters.Select(p => p.grad is { } g ? g.reshape(-1) : zeros_like(p).reshape(-1)).ToArray()).data<float>().ToArray();
+        optimizer.zero_grad();
+        return flat;
     }
 
-    /// <summary>One trajectory on fresh problems; returns the mean meta-loss of its unrolls.</summary>
-    private double TrainTrajectory(Generator generator, optim.Optimizer metaOptimizer, ref int skipped)
+    private RunState Start(IOptimizee validation)
+    {
+        var initial = Rollout.MetaLoss(optimizer, validation, options);
+        return new RunState { InitialValidation = initial, BestValidation = initial, BestWeights = CopyWeights() };
+    }
+
+    private RunState Restore(MetaTrainingCheckpoint checkpoint, Generator generator, optim.Optimizer metaOptimizer)
+    {
+        var expected = Fingerprint();
+        if (checkpoint.Fingerprint != expected)
+            throw new InvalidOperationException(
+                $"the checkpoint {options.CheckpointPath} belongs to a different run; resume with the settings it was made with.\n" +
+                $"  checkpoint: {checkpoint.Fingerprint}\n  this run:   {expected}");
+        RestoreWeights(checkpoint.Weights);
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.MetaOptimizerState)))
+            ((OptimizerHelper)metaOptimizer).load_state_dict(reader);
+        using (var state = tensor(checkpoint.GeneratorState))
+            generator.set_state(state);
+        return new RunState
+        {
+            Trajectories = checkpoint.Trajectories,
+            Skipped = checkpoint.SkippedMetaSteps,
+            InitialValidation = checkpoint.InitialValidation,
+            BestValidation = checkpoint.BestValidation,
+            BestTrajectory = checkpoint.BestTrajectory,
+            LatestValidation = checkpoint.LatestValidation,
+            ElapsedBefore = checkpoint.Elapsed,
+            BestWeights = checkpoint.BestWeights,
+        };
+    }
+
+    private MetaTrainingCheckpoint Capture(RunState run, Generator generator, optim.Optimizer metaOptimizer, Stopwatch clock)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            ((OptimizerHelper)metaOptimizer).save_state_dict(writer);
+        using var generatorState = generator.get_state();
+        return new MetaTrainingCheckpoint
+        {
+            Fingerprint = Fingerprint(),
+            Trajectories = run.Trajectories,
+            SkippedMetaSteps = run.Skipped,
+            InitialValidation = run.InitialValidation,
+            BestValidation = run.BestValidation,
+            BestTrajectory = run.BestTrajectory,
+            LatestValidation = run.LatestValidation,
+            Elapsed = run.ElapsedBefore + clock.Elapsed,
+            Weights = CopyWeights(),
+            BestWeights = run.BestWeights,
+            MetaOptimizerState = stream.ToArray(),
+            GeneratorState = generatorState.data<byte>().ToArray(),
+        };
+    }
+
+    /// <summary>One trajectory on fresh problems; returns the mean meta-loss of its unrolls, or not completed when cancelled.</summary>
+    private (double MetaLoss, bool Completed) TrainTrajectory(Generator generator, optim.Optimizer metaOptimizer, RunState run, CancellationToken cancellation)
     {
         using var problems = family.Sample(options.ProblemsPerTrajectory, generator);
         var theta = problems.InitialParameters();
-        var state = optimizer.InitialState((long)problems.ProblemCount * problems.Dimension);
+        var state = optimizer.InitialState(problems.ProblemCount, problems.Groups);
         var unrolls = options.TrajectoryLength / options.UnrollLength;
         double sum = 0;
+        var counted = 0;
         try
         {
             for (var unroll = 0; unroll < unrolls; unroll++)
             {
+                if (cancellation.IsCancellationRequested) return (double.NaN, false);
                 using var scope = NewDisposeScope();
-                var (metaLoss, nextTheta, nextState) = Unroll(problems, theta, state);
-                var value = metaLoss.item<float>();
-                metaOptimizer.zero_grad();
-                if (float.IsFinite(value))
+                var firstStep = unroll * options.UnrollLength;
+                var (metaLoss, nextTheta, nextState) = Unroll(problems, theta, state, firstStep);
+                if (HasWeight(firstStep) && MetaStep(metaLoss, metaOptimizer, run) is { } value)
                 {
-                    metaLoss.backward();
-                    if (options.MetaGradientClip is { } clip)
-                        nn.utils.clip_grad_norm_(optimizer.parameters(), clip);
-                    metaOptimizer.step();
                     sum += value;
-                }
-                else
-                {
-                    // A non-finite meta-loss would poison Adam's moments for the rest of the run.
-                    skipped++;
+                    counted++;
                 }
                 var carriedTheta = nextTheta.detach().MoveToOuterDisposeScope();
                 var carriedState = nextState.DetachToOuterScope();
@@ -116,48 +217,93 @@ public sealed class MetaTrainer
             theta.Dispose();
             state.Dispose();
         }
-        return sum / unrolls;
+        return (counted > 0 ? sum / counted : double.NaN, true);
+    }
+
+    /// <summary>Back-propagates the meta-loss and takes one Adam step; returns the meta-loss, or null when the step was skipped.</summary>
+    private double? MetaStep(Tensor metaLoss, optim.Optimizer metaOptimizer, RunState run)
+    {
+        var value = metaLoss.item<float>();
+        metaOptimizer.zero_grad();
+        // A non-finite meta-loss or meta-gradient would poison Adam's moments for the rest of the run.
+        if (!float.IsFinite(value))
+        {
+            run.Skipped++;
+            return null;
+        }
+        metaLoss.backward();
+        var norm = nn.utils.clip_grad_norm_(parameters, options.MetaGradientClip ?? double.PositiveInfinity);
+        if (!double.IsFinite(norm))
+        {
+            metaOptimizer.zero_grad();
+            run.Skipped++;
+            return null;
+        }
+        metaOptimizer.step();
+        return value;
+    }
+
+    private bool HasWeight(int firstStep)
+    {
+        for (var step = firstStep + 1; step <= firstStep + options.UnrollLength; step++)
+            if (options.LossWeight(step) != 0) return true;
+        return false;
     }
 
     /// <summary>
     /// One truncated-BPTT unroll: <see cref="MetaTrainingOptions.UnrollLength"/> optimizee steps from
-    /// <paramref name="theta"/>, returning the meta-loss (sum over steps of the mean loss over problems
-    /// after each update) with its graph back to the optimizer's weights.
+    /// <paramref name="theta"/> (at step <paramref name="firstStep"/>), returning the meta-loss (weighted
+    /// sum over steps of the mean loss over problems after each update) with its graph back to the
+    /// optimizer's weights.
     /// </summary>
-    private (Tensor MetaLoss, Tensor Theta, LstmOptimizerState State) Unroll(IOptimizee problems, Tensor theta, LstmOptimizerState state)
+    private (Tensor MetaLoss, Tensor Theta, GroupedOptimizerState State) Unroll(IOptimizee problems, Tensor theta, GroupedOptimizerState state, int firstStep)
     {
         var current = theta.detach().requires_grad_(true);
-        var loss = problems.Loss(current);
+        var loss = problems.Loss(current, firstStep);
         var metaLoss = zeros(Array.Empty<long>());
-        for (var step = 0; step < options.UnrollLength; step++)
+        for (var step = firstStep + 1; step <= firstStep + options.UnrollLength; step++)
         {
             // retain_graph: the same graph also carries the meta-loss back to phi later.
             var grad = autograd.grad(new[] { loss.sum() }, new[] { current }, retain_graph: true, create_graph: options.SecondDerivatives)[0];
             if (!options.SecondDerivatives) grad = grad.detach();
-            var (update, next) = optimizer.Step(grad.reshape(-1), state);
-            current = current + update.view(current.shape);
+            var (update, next) = optimizer.Step(grad, state);
+            current = current + update;
             state = next;
-            loss = problems.Loss(current);
-            metaLoss = metaLoss + loss.mean();
+            loss = problems.Loss(current, step);
+            var weight = options.LossWeight(step);
+            if (weight != 0) metaLoss = metaLoss + (weight == 1 ? loss.mean() : loss.mean().mul(weight));
         }
         return (metaLoss, current, state);
     }
 
-    private Dictionary<string, Tensor> CopyWeights()
+    private Dictionary<string, float[]> CopyWeights()
     {
-        using var noGrad = no_grad();
-        return optimizer.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
+        using var scope = NewDisposeScope();
+        return optimizer.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
     }
 
-    private void RestoreWeights(Dictionary<string, Tensor> weights)
+    private void RestoreWeights(IReadOnlyDictionary<string, float[]> weights)
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
         foreach (var (name, parameter) in optimizer.named_parameters())
-            parameter.copy_(weights[name]);
+        {
+            if (!weights.TryGetValue(name, out var values) || values.Length != parameter.numel())
+                throw new InvalidDataException($"the saved weights have no {parameter.numel()}-value entry for '{name}': they belong to a different network");
+            parameter.copy_(tensor(values).view(parameter.shape));
+        }
     }
 
-    private static void DisposeAll(Dictionary<string, Tensor> weights)
+    /// <summary>The mutable counters of a run, between trajectories.</summary>
+    private sealed class RunState
     {
-        foreach (var tensor in weights.Values) tensor.Dispose();
+        public int Trajectories;
+        public int Skipped;
+        public double InitialValidation;
+        public double BestValidation;
+        public int BestTrajectory;
+        public double? LatestValidation;
+        public TimeSpan ElapsedBefore;
+        public IReadOnlyDictionary<string, float[]> BestWeights = new Dictionary<string, float[]>();
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace L2LOnnx.Train.MetaTraining;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed record MetaTrainingOptions
     /// <summary>How many trajectories to meta-train on. Each trajectory optimizes a fresh batch of problems.</summary>
     public int Trajectories { get; init; } = 100;
 
-    /// <summary>Independent problems optimized side by side in one trajectory (one tensor computation).</summary>
+    /// <summary>Independent problems optimized side by side in one trajectory (one tensor computation): the meta-batch.</summary>
     public int ProblemsPerTrajectory { get; init; } = 32;
 
     /// <summary>Optimizee steps per trajectory (T).</summary>
@@ -19,8 +21,20 @@ public sealed record MetaTrainingOptions
     /// <summary>Steps per truncated-BPTT unroll; one meta-update follows each unroll.</summary>
     public int UnrollLength { get; init; } = 20;
 
-    /// <summary>Learning rate of the Adam meta-optimizer.</summary>
+    /// <summary>
+    /// The loss weights w_1 .. w_T of the meta-loss <c>sum_t w_t f(theta_t)</c>, one per step, or
+    /// <c>null</c> for the paper's w_t = 1. An unroll whose weights are all zero takes no meta-step.
+    /// </summary>
+    public IReadOnlyList<double>? LossWeights { get; init; }
+
+    /// <summary>Learning rate of the Adam meta-optimizer (at the first trajectory).</summary>
     public double MetaLearningRate { get; init; } = 1e-2;
+
+    /// <summary>
+    /// Meta learning rate at the last trajectory, reached by geometric (log-linear) decay from
+    /// <see cref="MetaLearningRate"/>; <c>null</c> keeps the rate constant.
+    /// </summary>
+    public double? FinalMetaLearningRate { get; init; }
 
     /// <summary>Clip the meta-gradient's global L2 norm to this value; <c>null</c> leaves it alone.</summary>
     public double? MetaGradientClip { get; init; } = 1.0;
@@ -31,14 +45,31 @@ public sealed record MetaTrainingOptions
     /// </summary>
     public bool SecondDerivatives { get; init; }
 
-    /// <summary>Score the optimizer on fresh validation problems every this many trajectories.</summary>
+    /// <summary>Score the optimizer on fresh validation problems every this many trajectories (K).</summary>
     public int ValidateEvery { get; init; } = 10;
 
     /// <summary>Number of validation problems (drawn once, with their own seed).</summary>
     public int ValidationProblems { get; init; } = 64;
 
-    /// <summary>Seed of every random draw (network initialisation, problems); equal seeds give equal runs.</summary>
+    /// <summary>Seed of every random draw (problems, minibatches, validation); equal seeds give equal runs.</summary>
     public long Seed { get; init; } = 1;
+
+    /// <summary>File to write checkpoints to (atomically); <c>null</c> writes none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Write a checkpoint every this many trajectories (and at the end, and when interrupted).</summary>
+    public int CheckpointEvery { get; init; } = 20;
+
+    /// <summary>The loss weight of step <paramref name="step"/> (1-based).</summary>
+    public double LossWeight(int step) => LossWeights is { } weights ? weights[step - 1] : 1.0;
+
+    /// <summary>The meta learning rate for trajectory <paramref name="trajectory"/> (1-based).</summary>
+    public double MetaLearningRateAt(int trajectory)
+    {
+        if (FinalMetaLearningRate is not { } final || Trajectories == 1) return MetaLearningRate;
+        var progress = (double)(trajectory - 1) / (Trajectories - 1);
+        return MetaLearningRate * Math.Pow(final / MetaLearningRate, progress);
+    }
 
     /// <summary>Throws when the settings cannot describe a run.</summary>
     public void Validate()
@@ -48,9 +79,33 @@ public sealed record MetaTrainingOptions
         if (UnrollLength < 1) throw new ArgumentOutOfRangeException(nameof(UnrollLength), UnrollLength, "must be at least 1");
         if (TrajectoryLength < UnrollLength || TrajectoryLength % UnrollLength != 0)
             throw new ArgumentException($"TrajectoryLength ({TrajectoryLength}) must be a positive multiple of UnrollLength ({UnrollLength})");
+        if (LossWeights is { } weights)
+        {
+            if (weights.Count != TrajectoryLength)
+                throw new ArgumentException($"LossWeights has {weights.Count} entries; it needs one per step, {TrajectoryLength}");
+            if (weights.Any(w => !(w >= 0 && double.IsFinite(w))) || weights.All(w => w == 0))
+                throw new ArgumentException("LossWeights must be finite and non-negative, and not all zero");
+        }
         if (!(MetaLearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(MetaLearningRate), MetaLearningRate, "must be positive");
+        if (FinalMetaLearningRate is { } final && !(final > 0)) throw new ArgumentOutOfRangeException(nameof(FinalMetaLearningRate), final, "must be positive");
         if (MetaGradientClip is { } clip && !(clip > 0)) throw new ArgumentOutOfRangeException(nameof(MetaGradientClip), clip, "must be positive");
         if (ValidateEvery < 1) throw new ArgumentOutOfRangeException(nameof(ValidateEvery), ValidateEvery, "must be at least 1");
         if (ValidationProblems < 1) throw new ArgumentOutOfRangeException(nameof(ValidationProblems), ValidationProblems, "must be at least 1");
+        if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "must be at least 1");
+    }
+
+    /// <summary>
+    /// Everything that decides the course of a run, except the number of trajectories (a run may be
+    /// resumed with more) and the checkpoint settings: a resumed run must match it.
+    /// </summary>
+    public string Fingerprint()
+    {
+        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        var weights = LossWeights is { } w ? string.Join(",", w.Select(F)) : "1";
+        return string.Join("; ",
+            $"problems per trajectory {ProblemsPerTrajectory}", $"T {TrajectoryLength}", $"unroll {UnrollLength}", $"loss weights {weights}",
+            $"meta-lr {F(MetaLearningRate)}", $"final meta-lr {(FinalMetaLearningRate is { } f ? F(f) : "constant")}",
+            $"clip {(MetaGradientClip is { } c ? F(c) : "none")}", $"second derivatives {SecondDerivatives}",
+            $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"seed {Seed}");
     }
 }

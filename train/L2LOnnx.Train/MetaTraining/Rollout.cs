@@ -14,26 +14,26 @@ public static class Rollout
     /// Optimizes every problem for <paramref name="steps"/> steps and returns the losses,
     /// <c>[step, problem]</c> with step 0 the starting point.
     /// </summary>
-    public static float[,] Losses(LstmOptimizer optimizer, IOptimizee problems, int steps)
+    public static float[,] Losses(GroupedLstmOptimizer optimizer, IOptimizee problems, int steps)
     {
         var losses = new float[steps + 1, problems.ProblemCount];
         var theta = problems.InitialParameters();
-        var state = optimizer.InitialState((long)problems.ProblemCount * problems.Dimension);
+        var state = optimizer.InitialState(problems.ProblemCount, problems.Groups);
         try
         {
             for (var t = 0; ; t++)
             {
                 using var scope = NewDisposeScope();
                 var leaf = theta.detach().requires_grad_(true);
-                var loss = problems.Loss(leaf);
+                var loss = problems.Loss(leaf, t);
                 var values = loss.detach().cpu().data<float>().ToArray();
                 for (var p = 0; p < values.Length; p++) losses[t, p] = values[p];
                 if (t == steps) break;
                 var grad = autograd.grad(new[] { loss.sum() }, new[] { leaf })[0];
                 using (no_grad())
                 {
-                    var (update, next) = optimizer.Step(grad.reshape(-1), state);
-                    var nextTheta = (leaf.detach() + update.view(leaf.shape)).MoveToOuterDisposeScope();
+                    var (update, next) = optimizer.Step(grad, state);
+                    var nextTheta = (leaf.detach() + update).MoveToOuterDisposeScope();
                     var nextState = next.DetachToOuterScope();
                     theta.Dispose();
                     state.Dispose();
@@ -51,16 +51,21 @@ public static class Rollout
     }
 
     /// <summary>
-    /// The validation score used to select the best optimizer: the mean over problems of the sum of
-    /// losses over steps 1..T, i.e. the meta-loss of a whole trajectory (lower is better).
+    /// The validation score used to select the best optimizer: the mean over problems of the weighted
+    /// sum of losses over steps 1..T, i.e. the meta-loss of a whole trajectory (lower is better).
+    /// A diverged problem makes the score NaN or infinite, which never counts as an improvement.
     /// </summary>
-    public static double MetaLoss(LstmOptimizer optimizer, IOptimizee problems, int steps)
+    public static double MetaLoss(GroupedLstmOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
     {
-        var losses = Losses(optimizer, problems, steps);
+        var losses = Losses(optimizer, problems, options.TrajectoryLength);
         double total = 0;
-        for (var t = 1; t <= steps; t++)
+        for (var t = 1; t <= options.TrajectoryLength; t++)
+        {
+            var weight = options.LossWeight(t);
+            if (weight == 0) continue;
             for (var p = 0; p < problems.ProblemCount; p++)
-                total += losses[t, p];
+                total += weight * losses[t, p];
+        }
         return total / problems.ProblemCount;
     }
 }

@@ -21,7 +21,7 @@ public static class GradientPreprocessing
     /// <summary>The small-gradient scale <c>e^p</c> as a float32 constant.</summary>
     public static float SmallScale(double p) => (float)Math.Exp(p);
 
-    /// <summary>Maps gradients [N] to features [N, 2].</summary>
+    /// <summary>Maps gradients [N] to features [2, N]: the log row, then the sign row.</summary>
     public static Tensor LogSign(Tensor grad, double p)
     {
         using var scope = NewDisposeScope();
@@ -32,9 +32,12 @@ public static class GradientPreprocessing
         // derivatives are kept; the clamped values are only used where |g| >= threshold anyway.
         var logPart = torch.where(large, abs.clamp_min(threshold).log().div((float)p), torch.tensor(-1f, dtype: grad.dtype));
         var signPart = torch.where(large, grad.sign(), grad.mul(SmallScale(p)));
-        return torch.stack(new[] { logPart, signPart }, dim: 1).MoveToOuterDisposeScope();
+        return torch.stack(new[] { logPart, signPart }, dim: 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Applies the configured preprocessing: log/sign, or the raw gradient as one feature.</summary>
-    public static Tensor Apply(Tensor grad, double? p) => p is { } value ? LogSign(grad, value) : grad.unsqueeze(1);
+    /// <summary>
+    /// Applies the configured preprocessing: log/sign, or the raw gradient as one feature. Features are
+    /// feature-major, [features, N], the layout <see cref="LstmOptimizer"/> computes in.
+    /// </summary>
+    public static Tensor Apply(Tensor grad, double? p) => p is { } value ? LogSign(grad, value) : grad.unsqueeze(0);
 }

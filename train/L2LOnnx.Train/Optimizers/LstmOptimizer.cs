@@ -19,6 +19,9 @@ public sealed class LstmOptimizer : nn.Module
     private readonly ModuleList<LSTMCell> cells;
     private readonly Linear output;
 
+    /// <summary>[4H, 1]: 2 for the cell-gate rows (i, f, g, o order), 1 elsewhere; see <see cref="Step"/>.</summary>
+    private readonly Tensor cellGateDoubling;
+
     /// <summary>The network's shape.</summary>
     public LstmOptimizerConfig Config { get; }
 
@@ -38,6 +41,9 @@ public sealed class LstmOptimizer : nn.Module
             cells.Add(nn.LSTMCell(layer == 0 ? config.InputSize : config.HiddenSize, config.HiddenSize));
         output = nn.Linear(config.HiddenSize, 1);
         RegisterComponents();
+        // Not a buffer: a constant of the arithmetic, not state to save or export.
+        using (var scope = NewDisposeScope())
+            cellGateDoubling = ones(4 * config.HiddenSize, 1).index_fill_(0, arange(2 * config.HiddenSize, 3 * config.HiddenSize), 2).DetachFromDisposeScope();
     }
 
     /// <summary>A fresh all-zero state for <paramref name="coordinates"/> coordinates.</summary>
@@ -47,6 +53,20 @@ public sealed class LstmOptimizer : nn.Module
     /// One optimizer step: maps raw gradients [N] and the state to updates [N] (to be added to the
     /// parameters) and the next state. Preprocessing and output scaling happen inside, as in the ONNX graph.
     /// </summary>
+    /// <remarks>
+    /// Computes <c>torch.nn.LSTMCell</c>'s arithmetic feature-major: activations are [features, N], so
+    /// each gate is a contiguous block of rows and every elementwise op runs over contiguous memory. In
+    /// the coordinate-major layout PyTorch's cell uses ([N, 4H], gates as column slices) the strided
+    /// gate ops made a step of the 15,910-coordinate MNIST optimizee 1.3-1.5x slower here. Each layer
+    /// is one matrix product <c>[W_ih W_hh] [x; h] + (b_ih + b_hh)</c>; the weights are the
+    /// <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
+    /// <para>
+    /// libtorch's CPU tanh is several times slower than its sigmoid (0.8 against 0.2 ms over [20, 15910]
+    /// here), so both tanh are computed as <c>tanh(x) = 2 sigmoid(2x) - 1</c>: the cell-gate rows of the
+    /// weights are doubled, so that one sigmoid over all four gates also yields <c>sigmoid(2 z_g)</c>.
+    /// The results agree with tanh to float rounding (about 1e-7 absolute).
+    /// </para>
+    /// </remarks>
     public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
     {
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
@@ -56,11 +76,30 @@ public sealed class LstmOptimizer : nn.Module
         var next = new (Tensor H, Tensor C)[cells.Count];
         for (var layer = 0; layer < cells.Count; layer++)
         {
-            var (h, c) = cells[layer].forward(x, (state.Layers[layer].H, state.Layers[layer].C));
-            next[layer] = (h, c);
-            x = h;
+            var cell = cells[layer];
+            // The state holds [N, H] views of [H, N] storage, so .t() is free.
+            var h = state.Layers[layer].H.t();
+            var c = state.Layers[layer].C.t();
+            var weights = torch.cat(new[] { cell.weight_ih!, cell.weight_hh! }, 1).mul(cellGateDoubling);
+            var bias = cell.bias_ih!.add(cell.bias_hh!).unsqueeze(1).mul(cellGateDoubling);
+            // chunk, not four narrows: its backward is one concatenation, a narrow's a zero-filled [4H, N] each.
+            var gates = torch.addmm(bias, weights, torch.cat(new[] { x, h }, 0), 1, 1).sigmoid().chunk(4, 0);
+            var (inputGate, forgetGate, outputGate) = (gates[0], gates[1], gates[3]);
+            var cellGate = gates[2].mul(2).sub(1);
+            var nextC = torch.addcmul(forgetGate.mul(c), inputGate, cellGate, 1);
+            // o * tanh(c') = o * (2 sigmoid(2c') - 1) = 2 o sigmoid(2c') - o
+            var nextH = torch.addcmul(outputGate.neg(), outputGate, nextC.mul(2).sigmoid(), 2);
+            next[layer] = (nextH.t(), nextC.t());
+            x = nextH;
         }
-        var update = output.forward(x).squeeze(1).mul((float)Config.OutputScale);
+        var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, 1, 1).squeeze(0).mul((float)Config.OutputScale);
         return (update, new LstmOptimizerState(next));
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) cellGateDoubling.Dispose();
+        base.Dispose(disposing);
     }
 }

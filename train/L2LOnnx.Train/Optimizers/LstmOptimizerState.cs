@@ -7,6 +7,11 @@ namespace L2LOnnx.Train.Optimizers;
 /// state <c>h</c> and cell state <c>c</c>, each [N, hidden]. The initial state is all zeros, as in
 /// ONNX optimizer contract v1.
 /// </summary>
+/// <remarks>
+/// The tensors are [N, hidden] transposed views of feature-major [hidden, N] storage, the layout the
+/// network computes in (see <see cref="LstmOptimizer.Step"/>); call <c>contiguous()</c> before handing
+/// their memory to code that assumes row-major [N, hidden].
+/// </remarks>
 public sealed class LstmOptimizerState : IDisposable
 {
     /// <summary>The (h, c) pair of every layer, first layer first.</summary>
@@ -16,10 +21,16 @@ public sealed class LstmOptimizerState : IDisposable
     public LstmOptimizerState(IReadOnlyList<(Tensor H, Tensor C)> layers) => Layers = layers;
 
     /// <summary>All-zero state for <paramref name="coordinates"/> coordinates.</summary>
-    public static LstmOptimizerState Zeros(LstmOptimizerConfig config, long coordinates, Device? device = null) =>
-        new(Enumerable.Range(0, config.Layers)
-            .Select(_ => (zeros(coordinates, config.HiddenSize, device: device), zeros(coordinates, config.HiddenSize, device: device)))
-            .ToArray());
+    public static LstmOptimizerState Zeros(LstmOptimizerConfig config, long coordinates, Device? device = null)
+    {
+        Tensor TransposedZeros()
+        {
+            // The view keeps the storage alive; the base handle is released now rather than by the finalizer.
+            using var storage = zeros(config.HiddenSize, coordinates, device: device);
+            return storage.t();
+        }
+        return new(Enumerable.Range(0, config.Layers).Select(_ => (TransposedZeros(), TransposedZeros())).ToArray());
+    }
 
     /// <summary>
     /// A copy cut from the autograd graph, for carrying state across truncated-BPTT unrolls. The copy

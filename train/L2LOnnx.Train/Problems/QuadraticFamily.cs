@@ -16,12 +16,22 @@ public sealed class QuadraticFamily(int dimension = 10) : IProblemFamily
     public string Name => $"quadratic-{Dimension}d";
 
     /// <inheritdoc />
+    public IReadOnlyList<ParameterGroup> Groups => ParameterGroup.Single(Dimension);
+
+    /// <inheritdoc />
     public IOptimizee Sample(int count, Generator generator)
     {
-        var w = randn(new long[] { count, Dimension, Dimension }, generator: generator);
-        var y = randn(new long[] { count, Dimension }, generator: generator);
-        var theta0 = randn(new long[] { count, Dimension }, generator: generator);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var w = randn(new long[] { count, Dimension, Dimension }, generator: generator).DetachFromDisposeScope();
+        var y = randn(new long[] { count, Dimension }, generator: generator).DetachFromDisposeScope();
+        var theta0 = randn(new long[] { count, Dimension }, generator: generator).DetachFromDisposeScope();
         return new Batch(w, y, theta0);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        // Holds nothing: every batch owns its own tensors.
     }
 
     private sealed class Batch(Tensor w, Tensor y, Tensor theta0) : IOptimizee
@@ -30,7 +40,8 @@ public sealed class QuadraticFamily(int dimension = 10) : IProblemFamily
         public int Dimension => (int)w.shape[1];
         public Tensor InitialParameters() => theta0.clone();
 
-        public Tensor Loss(Tensor theta)
+        // Deterministic: the step does not matter.
+        public Tensor Loss(Tensor theta, int step)
         {
             var residual = w.bmm(theta.unsqueeze(2)).squeeze(2) - y;
             return residual.square().sum(1);
