@@ -127,6 +127,24 @@ public sealed class MetaTrainingTests
         Assert.Equal(1e-2, (options with { FinalMetaLearningRate = null }).MetaLearningRateAt(5), 12);
     }
 
+    [Fact]
+    public void ValidationRolloutsCanRunPastTheTrainingHorizon()
+    {
+        using var family = new QuadraticFamily(4);
+        using var generator = new Generator(13);
+        using var problems = family.Sample(3, generator);
+        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1))), 4, seed: 4);
+        var options = new MetaTrainingOptions { TrajectoryLength = 4, UnrollLength = 2, LossWeights = [0, 1, 2, 3] };
+
+        var losses = Rollout.Losses(optimizer, problems, 6);
+        double Expected(params double[] weights) =>
+            Enumerable.Range(0, 3).Average(p => weights.Select((w, t) => w * losses[t + 1, p]).Sum());
+
+        Assert.Equal(Expected(0, 1, 2, 3), Rollout.MetaLoss(optimizer, problems, options), 1e-4);
+        // Past T the last weight repeats.
+        Assert.Equal(Expected(0, 1, 2, 3, 3, 3), Rollout.MetaLoss(optimizer, problems, options with { ValidationSteps = 6 }), 1e-4);
+    }
+
     [Theory]
     [InlineData(100, 30)]
     [InlineData(20, 20)]

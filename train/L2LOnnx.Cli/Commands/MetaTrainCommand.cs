@@ -51,6 +51,7 @@ internal static class MetaTrainCommand
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 };
         var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" };
+        var validationSteps = new Option<int?>("--validation-steps") { Description = "steps of each validation rollout (default: --steps); e.g. 200 to select for optimizers that keep improving past T" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 };
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
@@ -58,7 +59,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -86,6 +87,7 @@ internal static class MetaTrainCommand
                     SecondDerivatives = result.GetValue(second),
                     ValidateEvery = result.GetValue(validateEvery),
                     ValidationProblems = result.GetValue(validationProblems) ?? (isQuadratic ? 64 : 8),
+                    ValidationSteps = result.GetValue(validationSteps),
                     Seed = result.GetValue(seed),
                     CheckpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt"),
                     CheckpointEvery = result.GetValue(checkpointEvery),
@@ -197,6 +199,7 @@ internal static class MetaTrainCommand
             ["meta.final_learning_rate"] = t.FinalMetaLearningRate is { } f ? F(f) : "constant",
             ["meta.second_derivatives"] = t.SecondDerivatives ? "true" : "false",
             ["meta.seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),
+            ["meta.validation"] = $"{t.ValidationProblems} problems, {t.ValidationHorizon} steps, every {t.ValidateEvery} trajectories",
             ["meta.best_trajectory"] = I(r.BestTrajectory),
             ["meta.validation_loss"] = F(r.BestValidation),
             ["meta.validation_loss_untrained"] = F(r.InitialValidation),

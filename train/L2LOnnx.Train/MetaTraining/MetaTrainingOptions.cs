@@ -51,6 +51,16 @@ public sealed record MetaTrainingOptions
     /// <summary>Number of validation problems (drawn once, with their own seed).</summary>
     public int ValidationProblems { get; init; } = 64;
 
+    /// <summary>
+    /// Steps of each validation rollout; <c>null</c> means <see cref="TrajectoryLength"/>. Longer than T
+    /// selects for optimizers that keep improving past the horizon they were trained on (the paper
+    /// tests MNIST optimizers trained on 100 steps at 200).
+    /// </summary>
+    public int? ValidationSteps { get; init; }
+
+    /// <summary>The validation rollout length in effect.</summary>
+    public int ValidationHorizon => ValidationSteps ?? TrajectoryLength;
+
     /// <summary>Seed of every random draw (problems, minibatches, validation); equal seeds give equal runs.</summary>
     public long Seed { get; init; } = 1;
 
@@ -60,8 +70,8 @@ public sealed record MetaTrainingOptions
     /// <summary>Write a checkpoint every this many trajectories (and at the end, and when interrupted).</summary>
     public int CheckpointEvery { get; init; } = 20;
 
-    /// <summary>The loss weight of step <paramref name="step"/> (1-based).</summary>
-    public double LossWeight(int step) => LossWeights is { } weights ? weights[step - 1] : 1.0;
+    /// <summary>The loss weight of step <paramref name="step"/> (1-based); past T (in longer validation rollouts) the last weight repeats.</summary>
+    public double LossWeight(int step) => LossWeights is { } weights ? weights[Math.Min(step, weights.Count) - 1] : 1.0;
 
     /// <summary>The meta learning rate for trajectory <paramref name="trajectory"/> (1-based).</summary>
     public double MetaLearningRateAt(int trajectory)
@@ -91,6 +101,7 @@ public sealed record MetaTrainingOptions
         if (MetaGradientClip is { } clip && !(clip > 0)) throw new ArgumentOutOfRangeException(nameof(MetaGradientClip), clip, "must be positive");
         if (ValidateEvery < 1) throw new ArgumentOutOfRangeException(nameof(ValidateEvery), ValidateEvery, "must be at least 1");
         if (ValidationProblems < 1) throw new ArgumentOutOfRangeException(nameof(ValidationProblems), ValidationProblems, "must be at least 1");
+        if (ValidationSteps is { } v && v < 1) throw new ArgumentOutOfRangeException(nameof(ValidationSteps), v, "must be at least 1");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "must be at least 1");
     }
 
@@ -106,6 +117,6 @@ public sealed record MetaTrainingOptions
             $"problems per trajectory {ProblemsPerTrajectory}", $"T {TrajectoryLength}", $"unroll {UnrollLength}", $"loss weights {weights}",
             $"meta-lr {F(MetaLearningRate)}", $"final meta-lr {(FinalMetaLearningRate is { } f ? F(f) : "constant")}",
             $"clip {(MetaGradientClip is { } c ? F(c) : "none")}", $"second derivatives {SecondDerivatives}",
-            $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"seed {Seed}");
+            $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"validation steps {ValidationHorizon}", $"seed {Seed}");
     }
 }

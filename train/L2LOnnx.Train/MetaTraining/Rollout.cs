@@ -52,14 +52,16 @@ public static class Rollout
 
     /// <summary>
     /// The validation score used to select the best optimizer: the mean over problems of the weighted
-    /// sum of losses over steps 1..T, i.e. the meta-loss of a whole trajectory (lower is better).
-    /// A diverged problem makes the score NaN or infinite, which never counts as an improvement.
+    /// sum of losses over steps 1..V (<see cref="MetaTrainingOptions.ValidationHorizon"/>), i.e. the
+    /// meta-loss of a whole trajectory (lower is better). A diverged problem makes the score NaN or
+    /// infinite, which never counts as an improvement.
     /// </summary>
     public static double MetaLoss(GroupedLstmOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
     {
-        var losses = Losses(optimizer, problems, options.TrajectoryLength);
+        var horizon = options.ValidationHorizon;
+        var losses = Losses(optimizer, problems, horizon);
         double total = 0;
-        for (var t = 1; t <= options.TrajectoryLength; t++)
+        for (var t = 1; t <= horizon; t++)
         {
             var weight = options.LossWeight(t);
             if (weight == 0) continue;
