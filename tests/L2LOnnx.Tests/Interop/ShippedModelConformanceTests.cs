@@ -11,7 +11,7 @@ public sealed class ShippedModelConformanceTests
     public static TheoryData<string> Models()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Path.Combine(DebianPython.RepositoryRoot(), "models"), "*.onnx").Order())
+        foreach (var path in Directory.GetFiles(ShippedModels.PathOf(""), "*.onnx").Order())
             data.Add(Path.GetFileName(path));
         return data;
     }
@@ -37,7 +37,7 @@ public sealed class ShippedModelConformanceTests
     [OnnxCheckerFact]
     public void EveryShippedModelPassesTheOfficialChecker()
     {
-        var models = Directory.GetFiles(Path.Combine(DebianPython.RepositoryRoot(), "models"), "*.onnx");
+        var models = Directory.GetFiles(ShippedModels.PathOf(""), "*.onnx");
         var (exit, output, error) = DebianPython.Run(
             new[] { Path.Combine(DebianPython.RepositoryRoot(), "interop", "pytorch", "check_onnx.py") }.Concat(models).ToArray());
         Assert.True(exit == 0, $"check_onnx.py failed:\n{output}\n{error}");
