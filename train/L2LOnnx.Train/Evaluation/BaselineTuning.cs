@@ -8,6 +8,27 @@ namespace L2LOnnx.Train.Evaluation;
 /// <param name="TuningLoss">Mean final loss on the tuning problems at that rate.</param>
 public sealed record TunedBaseline(BaselineKind Kind, double LearningRate, double TuningLoss);
 
+/// <summary>One learning rate of a tuning grid and the mean tuning loss it reached at each horizon (NaN where not run or diverged).</summary>
+/// <param name="LearningRate">The rate.</param>
+/// <param name="Losses">Mean loss over the tuning problems at each horizon, in the horizons' order.</param>
+public sealed record GridPoint(double LearningRate, IReadOnlyList<double> Losses);
+
+/// <summary>A baseline tuned separately for each horizon, with the whole grid it was chosen from.</summary>
+/// <param name="Kind">Which baseline.</param>
+/// <param name="Horizons">The horizons, ascending.</param>
+/// <param name="Best">The tuned rate at each horizon, in <paramref name="Horizons"/>' order.</param>
+/// <param name="Grid">Every rate tried and its mean tuning losses.</param>
+public sealed record HorizonTuning(BaselineKind Kind, IReadOnlyList<int> Horizons, IReadOnlyList<TunedBaseline> Best, IReadOnlyList<GridPoint> Grid)
+{
+    /// <summary>The tuned rate for <paramref name="horizon"/>.</summary>
+    public TunedBaseline At(int horizon)
+    {
+        var index = Horizons.ToList().IndexOf(horizon);
+        if (index < 0) throw new ArgumentException($"{Kind} was not tuned for {horizon} steps (horizons {string.Join(", ", Horizons)})", nameof(horizon));
+        return Best[index];
+    }
+}
+
 /// <summary>
 /// Tunes the hand-designed baselines as the paper does: each one's learning rate is chosen on a log
 /// grid for the lowest mean final loss on problems from the training distribution (not the held-out
@@ -19,18 +40,53 @@ public static class BaselineTuning
     public static IReadOnlyList<double> DefaultGrid { get; } =
         Enumerable.Range(0, 11).Select(i => Math.Pow(10, -4 + i * 0.5)).ToArray();
 
+    /// <summary>Rates of the first horizon's ranking that are also run to the longer horizons.</summary>
+    public const int Finalists = 3;
+
     /// <summary>Tunes <paramref name="kind"/> on <paramref name="task"/> for <paramref name="steps"/> steps.</summary>
-    public static TunedBaseline Tune(BaselineKind kind, IEvaluationTask task, int steps, IReadOnlyList<double>? grid = null)
+    public static TunedBaseline Tune(BaselineKind kind, IEvaluationTask task, int steps, IReadOnlyList<double>? grid = null) =>
+        TuneAtHorizons(kind, task, [steps], grid).Best[0];
+
+    /// <summary>
+    /// Tunes <paramref name="kind"/> on <paramref name="task"/> separately for every horizon in
+    /// <paramref name="horizons"/>: every grid rate runs to the shortest horizon; the
+    /// <see cref="Finalists"/> best there (successive halving: a rate far behind at the shortest horizon
+    /// does not win at ten times it on these families) run on to the longest, and each longer horizon
+    /// takes the best of them. Baselines have no schedule, so one run serves every horizon it passes.
+    /// </summary>
+    public static HorizonTuning TuneAtHorizons(BaselineKind kind, IEvaluationTask task, IReadOnlyList<int> horizons, IReadOnlyList<double>? grid = null)
     {
-        TunedBaseline? best = null;
-        foreach (var rate in grid ?? DefaultGrid)
+        var sorted = horizons.Distinct().Order().ToArray();
+        if (sorted.Length == 0 || sorted[0] < 1) throw new ArgumentException("tuning needs at least one horizon of at least one step", nameof(horizons));
+        grid ??= DefaultGrid;
+        if (grid.Count == 0) throw new ArgumentException("the learning-rate grid is empty", nameof(grid));
+        var losses = grid.Select(_ => Enumerable.Repeat(double.NaN, sorted.Length).ToArray()).ToArray();
+
+        void Record(int rateIndex, int steps)
         {
-            using var optimizer = Baseline.Create(kind, rate, task.ProblemCount * task.Dimension);
-            var final = Evaluator.Run(task, optimizer, steps).Mean(steps);
-            // A diverged run (inf or NaN) never wins.
-            if (double.IsFinite(final) && (best is null || final < best.TuningLoss))
-                best = new TunedBaseline(kind, rate, final);
+            using var optimizer = Baseline.Create(kind, grid[rateIndex], task.ProblemCount * task.Dimension);
+            var curves = Evaluator.Run(task, optimizer, steps);
+            for (var h = 0; h < sorted.Length && sorted[h] <= steps; h++) losses[rateIndex][h] = curves.Mean(sorted[h]);
         }
-        return best ?? throw new InvalidOperationException($"{kind} diverged at every learning rate on the grid");
+
+        for (var r = 0; r < grid.Count; r++) Record(r, sorted[0]);
+        if (sorted.Length > 1)
+        {
+            var finalists = Enumerable.Range(0, grid.Count).Where(r => double.IsFinite(losses[r][0]))
+                .OrderBy(r => losses[r][0]).Take(Finalists).ToArray();
+            foreach (var r in finalists) Record(r, sorted[^1]);
+        }
+
+        var best = new TunedBaseline[sorted.Length];
+        for (var h = 0; h < sorted.Length; h++)
+        {
+            TunedBaseline? winner = null;
+            for (var r = 0; r < grid.Count; r++)
+                // A diverged run (inf or NaN) never wins.
+                if (double.IsFinite(losses[r][h]) && (winner is null || losses[r][h] < winner.TuningLoss))
+                    winner = new TunedBaseline(kind, grid[r], losses[r][h]);
+            best[h] = winner ?? throw new InvalidOperationException($"{kind} diverged at every learning rate on the grid at {sorted[h]} steps");
+        }
+        return new HorizonTuning(kind, sorted, best, grid.Select((rate, r) => new GridPoint(rate, losses[r])).ToArray());
     }
 }

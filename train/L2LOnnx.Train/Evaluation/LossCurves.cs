@@ -1,5 +1,3 @@
-using L2LOnnx.Runtime;
-
 namespace L2LOnnx.Train.Evaluation;
 
 /// <summary>Losses of one optimizer on one task, per step and per problem.</summary>
@@ -10,56 +8,64 @@ public sealed record LossCurves(string Optimizer, float[,] Losses)
     /// <summary>Number of steps taken (the curves have one more point).</summary>
     public int Steps => Losses.GetLength(0) - 1;
 
-    /// <summary>Mean loss over problems at <paramref name="step"/>; NaN if any problem diverged.</summary>
-    public double Mean(int step)
+    /// <summary>Number of problems.</summary>
+    public int Problems => Losses.GetLength(1);
+
+    /// <summary>Every problem's loss at <paramref name="step"/>.</summary>
+    public double[] At(int step)
     {
-        double sum = 0;
-        var problems = Losses.GetLength(1);
-        for (var p = 0; p < problems; p++) sum += Losses[step, p];
-        return sum / problems;
+        var values = new double[Problems];
+        for (var p = 0; p < values.Length; p++) values[p] = Losses[step, p];
+        return values;
     }
 
+    /// <summary>Mean loss over problems at <paramref name="step"/>; NaN or infinite if any problem diverged.</summary>
+    public double Mean(int step) => At(step).Average();
+
     /// <summary>Median loss over problems at <paramref name="step"/>.</summary>
-    public double Median(int step)
-    {
-        var problems = Losses.GetLength(1);
-        var values = new double[problems];
-        for (var p = 0; p < problems; p++) values[p] = Losses[step, p];
-        Array.Sort(values);
-        return problems % 2 == 1 ? values[problems / 2] : (values[problems / 2 - 1] + values[problems / 2]) / 2;
-    }
+    public double Median(int step) => Quantile(step, 0.5);
+
+    /// <summary>
+    /// The <paramref name="fraction"/> quantile over problems at <paramref name="step"/>, interpolated
+    /// linearly between order statistics (R's type 7, numpy's default); a non-finite loss sorts last.
+    /// </summary>
+    public double Quantile(int step, double fraction) => Evaluation.Quantile.Of(At(step), fraction);
 
     /// <summary>Mean loss over problems at every step, 0..Steps.</summary>
     public double[] MeanCurve() => Enumerable.Range(0, Steps + 1).Select(Mean).ToArray();
 
     /// <summary>Median loss over problems at every step, 0..Steps.</summary>
     public double[] MedianCurve() => Enumerable.Range(0, Steps + 1).Select(Median).ToArray();
-}
 
-/// <summary>Runs optimizers on evaluation tasks and records their loss curves.</summary>
-public static class Evaluator
-{
+    /// <summary>The <paramref name="fraction"/> quantile over problems at every step, 0..Steps.</summary>
+    public double[] QuantileCurve(double fraction) => Enumerable.Range(0, Steps + 1).Select(s => Quantile(s, fraction)).ToArray();
+
     /// <summary>
-    /// Optimizes every problem of <paramref name="task"/> for <paramref name="steps"/> steps with
-    /// <paramref name="optimizer"/> (bound to all problems' parameters at once) and records the losses.
+    /// Problems that diverged by step <paramref name="step"/>: a loss that is NaN or infinite at any step
+    /// up to it, or a loss at it above the problem's starting loss.
     /// </summary>
-    public static LossCurves Run(IEvaluationTask task, IVectorOptimizer optimizer, int steps)
+    public int Divergences(int step)
     {
-        var length = task.ProblemCount * task.Dimension;
-        if (optimizer.Length != length)
-            throw new ArgumentException($"the optimizer is bound to {optimizer.Length} coordinates, the task has {length}", nameof(optimizer));
-        var parameters = new float[length];
-        var gradients = new float[length];
-        var losses = new float[task.ProblemCount];
-        var curves = new float[steps + 1, task.ProblemCount];
-        task.Initialize(parameters);
-        for (var step = 0; ; step++)
+        var count = 0;
+        for (var p = 0; p < Problems; p++)
         {
-            task.Evaluate(parameters, step, losses, gradients);
-            for (var p = 0; p < losses.Length; p++) curves[step, p] = losses[p];
-            if (step == steps) break;
-            optimizer.Step(parameters, gradients);
+            var diverged = Losses[step, p] > Losses[0, p];
+            for (var s = 0; s <= step && !diverged; s++) diverged = !float.IsFinite(Losses[s, p]);
+            if (diverged) count++;
         }
-        return new LossCurves(optimizer.Name, curves);
+        return count;
+    }
+
+    /// <summary>
+    /// The first step, up to <paramref name="horizon"/>, at which the mean loss over problems is at or below
+    /// <paramref name="target"/>; null if it never gets there (or the target is not finite).
+    /// </summary>
+    public int? StepsToReach(double target, int horizon)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(horizon, Steps);
+        if (!double.IsFinite(target)) return null;
+        for (var step = 0; step <= horizon; step++)
+            if (Mean(step) <= target) return step;
+        return null;
     }
 }

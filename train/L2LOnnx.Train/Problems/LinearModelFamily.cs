@@ -13,7 +13,7 @@ namespace L2LOnnx.Train.Problems;
 /// One problem's parameters: the weight [features, outputs] (row-major), then the bias [outputs].
 /// Starting points are N(0, <see cref="InitStd"/>^2).
 /// </remarks>
-public sealed class LinearModelFamily : IProblemFamily
+public sealed class LinearModelFamily : IFixedDataFamily
 {
     private readonly SyntheticDataConfig? synthetic;
     private readonly Tensor? rows;
@@ -117,9 +117,7 @@ public sealed class LinearModelFamily : IProblemFamily
     {
         var problems = theta.shape[0];
         var batch = x.shape[1];
-        var weight = theta.narrow(1, 0, Features * Outputs).view(problems, Features, Outputs);
-        var bias = theta.narrow(1, Features * Outputs, Outputs).unsqueeze(1);
-        var z = x.bmm(weight).add(bias);
+        var z = Predict(theta, x);
         switch (Loss)
         {
             case LinearModelLoss.Squared:
@@ -135,6 +133,43 @@ public sealed class LinearModelFamily : IProblemFamily
             default:
                 throw new ArgumentOutOfRangeException(nameof(Loss), Loss, null);
         }
+    }
+
+    /// <summary>
+    /// Every problem's model outputs <c>x W + b</c>: <paramref name="theta"/> [problems, dimension],
+    /// <paramref name="x"/> [problems, batch, features] to [problems, batch, outputs].
+    /// </summary>
+    public Tensor Predict(Tensor theta, Tensor x)
+    {
+        var problems = theta.shape[0];
+        var weight = theta.narrow(1, 0, Features * Outputs).view(problems, Features, Outputs);
+        var bias = theta.narrow(1, Features * Outputs, Outputs).unsqueeze(1);
+        return x.bmm(weight).add(bias);
+    }
+
+    /// <summary>Rows of the table; 0 for synthetic families, whose data is drawn per problem.</summary>
+    public int SampleCount => tableRows;
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The family is synthetic: it has no fixed data set.</exception>
+    public (double[] Loss, double[]? Accuracy) Score(Tensor theta)
+    {
+        if (rows is null || targets is null)
+            throw new InvalidOperationException($"{Name} draws new data per problem: it has no fixed data set to score on");
+        if (theta.dim() != 2 || theta.shape[1] != Dimension)
+            throw new ArgumentException($"expected parameters [problems, {Dimension}], got [{string.Join(", ", theta.shape)}]", nameof(theta));
+        var problems = theta.shape[0];
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var x = rows.unsqueeze(0).expand(problems, tableRows, Features);
+        var y = targets.repeat(problems);
+        var loss = MeanLoss(theta, x, y).to_type(ScalarType.Float64).data<double>().ToArray();
+        if (Loss == LinearModelLoss.Squared) return (loss, null);
+        var z = Predict(theta, x);
+        var correct = Loss == LinearModelLoss.Logistic
+            ? z.squeeze(2).gt(0).to_type(ScalarType.Float32).eq(targets.unsqueeze(0))
+            : z.argmax(2).eq(targets.unsqueeze(0));
+        return (loss, correct.to_type(ScalarType.Float64).mean(new long[] { 1 }).data<double>().ToArray());
     }
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ namespace L2LOnnx.Train.Problems;
 /// One problem's parameters are laid out layer by layer, each as the weight [in, out] (row-major) then
 /// the bias [out]. The family owns the image tensors; dispose it when done.
 /// </remarks>
-public sealed class MlpFamily : IProblemFamily
+public sealed class MlpFamily : IFixedDataFamily
 {
     private readonly ImageTensors data;
     private readonly int[] sizes;
@@ -82,6 +82,39 @@ public sealed class MlpFamily : IProblemFamily
         }
         return activations;
     }
+
+    /// <inheritdoc />
+    public int SampleCount => data.Count;
+
+    /// <inheritdoc />
+    public (double[] Loss, double[]? Accuracy) Score(Tensor theta)
+    {
+        if (theta.dim() != 2 || theta.shape[1] != Dimension)
+            throw new ArgumentException($"expected parameters [problems, {Dimension}], got [{string.Join(", ", theta.shape)}]", nameof(theta));
+        var problems = (int)theta.shape[0];
+        var loss = new double[problems];
+        var accuracy = new double[problems];
+        using var noGrad = no_grad();
+        // Chunks bound the activations to ScoreChunk x widest layer floats per problem.
+        for (var p = 0; p < problems; p++)
+            for (var start = 0; start < data.Count; start += ScoreChunk)
+            {
+                using var scope = NewDisposeScope();
+                var count = Math.Min(ScoreChunk, data.Count - start);
+                var logits = Logits(theta.narrow(0, p, 1), data.Pixels.narrow(0, start, count).unsqueeze(0)).squeeze(0);
+                var labels = data.Labels.narrow(0, start, count);
+                loss[p] += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
+                accuracy[p] += logits.argmax(1).eq(labels).sum().ToDouble();
+            }
+        for (var p = 0; p < problems; p++)
+        {
+            loss[p] /= data.Count;
+            accuracy[p] /= data.Count;
+        }
+        return (loss, accuracy);
+    }
+
+    private const int ScoreChunk = 2000;
 
     /// <inheritdoc />
     public void Dispose() => data.Dispose();

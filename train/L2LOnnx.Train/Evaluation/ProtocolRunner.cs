@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using L2LOnnx.Runtime;
+using L2LOnnx.Runtime.Baselines;
+
+namespace L2LOnnx.Train.Evaluation;
+
+/// <summary>
+/// Runs the evaluation protocol on an <see cref="Experiment"/>: every baseline tuned per horizon on the
+/// tuning problems, then the learned optimizer (through the runtime) and each tuned baseline on the same
+/// held-out problems to the longest horizon, with whole-data-set scores at every horizon and the step
+/// costs measured on this machine. Results are cached per task (see <see cref="ProtocolSettings.CacheDirectory"/>).
+/// Several experiments may run at once on different threads (TorchSharp's dispose scopes are per thread);
+/// measure costs with <see cref="MeasureCost"/> alone, when nothing else runs.
+/// </summary>
+public sealed class ProtocolRunner
+{
+    private static readonly ConcurrentDictionary<string, object> KeyLocks = new();
+    private readonly ProtocolSettings settings;
+    private readonly Action<string> log;
+    private readonly ResultCache cache;
+
+    /// <summary>A runner with <paramref name="settings"/> that reports progress lines to <paramref name="log"/>.</summary>
+    public ProtocolRunner(ProtocolSettings settings, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        this.settings = settings;
+        this.log = log ?? (_ => { });
+        cache = new ResultCache(settings.CacheDirectory);
+    }
+
+    /// <summary>Runs <paramref name="experiment"/> and measures its costs.</summary>
+    public ExperimentResult Run(Experiment experiment)
+    {
+        var result = Compute(experiment);
+        return result with { Cost = MeasureCost(experiment) };
+    }
+
+    /// <summary>Tunes and runs everything of <paramref name="experiment"/> (from the cache where possible); <see cref="ExperimentResult.Cost"/> is null.</summary>
+    public ExperimentResult Compute(Experiment experiment)
+    {
+        experiment.Validate();
+        var clock = Stopwatch.StartNew();
+        using var problems = Problems(experiment);
+        var baselineKey = BaselineKey(experiment);
+        var baselines = Locked(baselineKey, () =>
+        {
+            var value = cache.GetOrCompute("baselines", baselineKey, () => Baselines(experiment, problems), out var hit);
+            log(hit ? $"{experiment.Slug}: tuned baselines from the cache" : $"{experiment.Slug}: baselines tuned and run in {clock.Elapsed.TotalSeconds:F0} s");
+            return value;
+        });
+        var learnedKey = LearnedKey(experiment, baselineKey);
+        var learned = cache.GetOrCompute("learned", learnedKey, () => Learned(experiment, problems), out var learnedHit);
+        log(learnedHit ? $"{experiment.Slug}: learned run from the cache" : $"{experiment.Slug}: learned optimizer run; {clock.Elapsed.TotalSeconds:F0} s in all");
+        return new ExperimentResult(experiment, problems.Evaluation.Name, problems.Description, problems.Evaluation.Dimension,
+            problems.Evaluation.ProblemCount, problems.Tuning.ProblemCount, settings.Seeds, learned, baselines, null);
+    }
+
+    /// <summary>
+    /// Measures (or reads from the cache) one problem's gradient time and each optimizer's own step time,
+    /// at the task's parameter count, on one thread; the learned optimizer on the engine the runtime picks
+    /// (the fused one where it runs the model).
+    /// </summary>
+    public CostRecord MeasureCost(Experiment experiment)
+    {
+        var key = LearnedKey(experiment, BaselineKey(experiment)) + Environment.MachineName;
+        return cache.GetOrCompute("cost", key, () =>
+        {
+            using var problems = Problems(experiment);
+            var single = problems.SingleProblem();
+            try
+            {
+            var gradient = StepTiming.Gradient(single);
+            double learnedStep = 0;
+            var engines = new List<string>();
+            foreach (var (file, group) in LearnedOptimizers.Assign(experiment.Models, single))
+            {
+                using var optimizer = LearnedOptimizer.Load(file, new LearnedOptimizerOptions { IntraOpThreads = 1 });
+                using var bound = new LearnedVectorOptimizer(optimizer, group.Length);
+                learnedStep += StepTiming.OptimizerStep(bound);
+                engines.Add(optimizer.EngineDescription);
+            }
+            var baselineSteps = Enum.GetValues<BaselineKind>().ToDictionary(k => k, k =>
+            {
+                using var baseline = Baseline.Create(k, 1e-3, single.Dimension);
+                return StepTiming.OptimizerStep(baseline);
+            });
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"{experiment.Slug}: one problem's gradient {gradient * 1e3:0.###} ms, learned step {learnedStep * 1e3:0.###} ms, Adam step {baselineSteps[BaselineKind.Adam] * 1e3:0.###} ms ({single.Dimension:N0} parameters)"));
+            return new CostRecord(gradient, learnedStep, string.Join("; ", engines.Distinct()), baselineSteps);
+            }
+            finally
+            {
+                (single as IDisposable)?.Dispose();
+            }
+        }, out _);
+    }
+
+    /// <summary>
+    /// Optimizee steps (problem batches) <paramref name="experiment"/> would run, and an estimate of their
+    /// seconds from a short measurement of one tuning and one held-out gradient; zero for what is cached.
+    /// </summary>
+    public (long Steps, double Seconds) Estimate(Experiment experiment)
+    {
+        experiment.Validate();
+        var shortest = experiment.Horizons[0];
+        var longest = experiment.Horizons[^1];
+        var baselines = Enum.GetValues<BaselineKind>().Length;
+        var finalists = experiment.Horizons.Count > 1 ? BaselineTuning.Finalists : 0;
+        var baselineKey = BaselineKey(experiment);
+        var tuningSteps = cache.Has("baselines", baselineKey) ? 0L : (long)baselines * (settings.Grid.Count * shortest + finalists * longest);
+        // Each baseline's held-out runs: the longest horizon, plus a shorter one when its tuned rate differs there.
+        var baselineSteps = tuningSteps == 0 ? 0L : (long)baselines * (longest + (experiment.Horizons.Count > 1 ? shortest : 0));
+        var learnedSteps = cache.Has("learned", LearnedKey(experiment, baselineKey)) ? 0L : longest;
+        if (tuningSteps + baselineSteps + learnedSteps == 0) return (0, 0);
+
+        var saved = StepTiming.Budget;
+        StepTiming.Budget = TimeSpan.FromMilliseconds(100);
+        try
+        {
+            using var problems = Problems(experiment);
+            var tuning = StepTiming.Gradient(problems.Tuning);
+            var evaluation = StepTiming.Gradient(problems.Evaluation);
+            double learnedStep = 0;
+            if (learnedSteps > 0)
+            {
+                using var learned = LearnedOptimizers.Bind(experiment.Models, problems.Evaluation, new LearnedOptimizerOptions { IntraOpThreads = settings.Threads });
+                learnedStep = StepTiming.OptimizerStep(learned);
+            }
+            // Scoring whole splits at each horizon costs about as much as a hundred minibatch gradients on MNIST; a coarse 20 % on top covers it.
+            var seconds = 1.2 * (tuningSteps * tuning + baselineSteps * evaluation + learnedSteps * (evaluation + learnedStep));
+            return (tuningSteps + baselineSteps + learnedSteps, seconds);
+        }
+        finally
+        {
+            StepTiming.Budget = saved;
+        }
+    }
+
+    private HeldOutProblems Problems(Experiment experiment) =>
+        HeldOutProblems.Create(experiment.Problem, experiment.Definition, settings.ProblemsOf(experiment), settings.TuningProblemsOf(experiment), settings.Seeds);
+
+    private string BaselineKey(Experiment experiment) =>
+        ResultCache.Key("baselines", experiment.Problem, experiment.Definition, settings.ProblemsOf(experiment), settings.TuningProblemsOf(experiment),
+            settings.Seeds.Tuning, settings.Seeds.Evaluation, experiment.Horizons, settings.Grid, BaselineTuning.Finalists);
+
+    private static string LearnedKey(Experiment experiment, string baselineKey) =>
+        baselineKey + ResultCache.Key("learned", LearnedOptimizers.Files(experiment.Models).Select(ResultCache.FileHash).ToArray(), experiment.Models.Select(m => m.Contains('=') ? m.Split('=')[0] : "").ToArray());
+
+    private static T Locked<T>(string key, Func<T> body)
+    {
+        // Two experiments on the same problems (e.g. two models on MNIST) share their baselines: compute them once.
+        lock (KeyLocks.GetOrAdd(key, _ => new object())) return body();
+    }
+
+    private IReadOnlyList<BaselineRecord> Baselines(Experiment experiment, HeldOutProblems problems)
+    {
+        var records = new List<BaselineRecord>();
+        foreach (var kind in Enum.GetValues<BaselineKind>())
+        {
+            var clock = Stopwatch.StartNew();
+            var tuning = BaselineTuning.TuneAtHorizons(kind, problems.Tuning, experiment.Horizons, settings.Grid);
+            var runs = new List<RunRecord>();
+            foreach (var rate in tuning.Best.Select(b => b.LearningRate).Distinct())
+            {
+                var steps = experiment.Horizons.Where((h, i) => tuning.Best[i].LearningRate == rate).Max();
+                using var optimizer = Baseline.Create(kind, rate, problems.Evaluation.ProblemCount * problems.Evaluation.Dimension);
+                runs.Add(Run(problems, optimizer, steps, experiment.Horizons, rate));
+            }
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"{experiment.Slug}: {kind} tuned ({string.Join(", ", tuning.Best.Select((b, i) => $"lr {b.LearningRate:g3} @{tuning.Horizons[i]}"))}) and run, {clock.Elapsed.TotalSeconds:F0} s"));
+            records.Add(new BaselineRecord(tuning, runs));
+        }
+        return records;
+    }
+
+    private RunRecord Learned(Experiment experiment, HeldOutProblems problems)
+    {
+        using var learned = LearnedOptimizers.Bind(experiment.Models, problems.Evaluation, new LearnedOptimizerOptions { IntraOpThreads = settings.Threads });
+        return Run(problems, learned, experiment.Horizons[^1], experiment.Horizons, null);
+    }
+
+    private static RunRecord Run(HeldOutProblems problems, IVectorOptimizer optimizer, int steps, IReadOnlyList<int> horizons, double? rate)
+    {
+        var scores = new List<SplitScore>();
+        var snapshots = horizons.Where(h => h <= steps).ToArray();
+        var curves = Evaluator.Run(problems.Evaluation, optimizer, steps, snapshots, (step, parameters) =>
+        {
+            if (problems.TrainingSet is { } training)
+            {
+                var (loss, accuracy) = problems.Score(training, parameters);
+                scores.Add(new SplitScore(step, SplitScore.TrainingSplit, loss, accuracy));
+            }
+            if (problems.TestSet is { } test)
+            {
+                var (loss, accuracy) = problems.Score(test, parameters);
+                scores.Add(new SplitScore(step, SplitScore.TestSplit, loss, accuracy));
+            }
+        });
+        return RunRecord.From(curves, rate, scores);
+    }
+}
