@@ -1,7 +1,7 @@
 using System.CommandLine;
+using System.Text;
 using L2LOnnx.Cli.Reports;
 using L2LOnnx.Runtime;
-using L2LOnnx.Runtime.Baselines;
 using L2LOnnx.Train;
 using L2LOnnx.Train.Evaluation;
 using L2LOnnx.Train.Problems;
@@ -9,9 +9,8 @@ using L2LOnnx.Train.Problems;
 namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
-/// <c>l2l evaluate</c>: runs an exported optimizer through the runtime on held-out problems next to
-/// baselines tuned on training-distribution problems; prints a table, writes CSV and PNG plots of the
-/// mean and median loss curves.
+/// <c>l2l evaluate</c>: the evaluation protocol (<see cref="ProtocolRunner"/>) on one model and one
+/// problem family: prints the table of every horizon, writes results.md, curves.csv and the figures.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -19,14 +18,15 @@ internal static class EvaluateCommand
     public sealed record Settings(
         IReadOnlyList<string> Models,
         ProblemSpec Problem,
-        int Problems,
-        int Steps,
+        HeldOutDefinition Definition,
+        int? Problems,
+        int? TuningProblems,
+        IReadOnlyList<int>? Horizons,
+        int? Horizon,
         string Output,
         int Seed,
-        int Threads);
-
-    /// <summary>Steps at which the summary table reports the mean loss (the last is the horizon).</summary>
-    private static int[] TableSteps(int steps) => [0, steps / 4, steps / 2, steps];
+        int Threads,
+        string? Cache);
 
     public static Command Create()
     {
@@ -37,139 +37,76 @@ internal static class EvaluateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var problem = new CommonOptions.ProblemOptions();
-        var problems = new Option<int?>("--problems") { Description = "held-out problems (and as many tuning problems); default 100 for quadratics, 20 otherwise" };
-        var steps = new Option<int>("--steps") { Description = "optimizee steps", DefaultValueFactory = _ => 100 };
-        var output = new Option<string>("--out") { Description = "folder for curves.csv and the loss-curve plots", DefaultValueFactory = _ => "out/evaluation" };
+        var definition = new Option<string>("--held-out")
+        {
+            Description = "what held-out means: fresh-seeds (new initialisations and minibatch orders on the training data, also scored on the test split) or held-out-data (train on the held-out data itself, the older definition)",
+            DefaultValueFactory = _ => "fresh-seeds",
+        }.AcceptOnlyFromAmong("fresh-seeds", "held-out-data");
+        var problems = new Option<int?>("--problems") { Description = "held-out problems; default 100 for quadratics, 20 otherwise" };
+        var tuningProblems = new Option<int?>("--tuning-problems") { Description = "problems the baselines are tuned on (other seed); default 100 for quadratics, 10 otherwise" };
+        var horizon = new Option<int?>("--horizon") { Description = "the meta-training horizon T when the model's metadata does not say it; the protocol judges at T and 10T" };
+        var horizons = new Option<string?>("--horizons") { Description = "judge at exactly these steps instead, comma-separated (e.g. 100 or 100,200,1000)" };
+        var output = new Option<string>("--out") { Description = "folder for results.md, curves.csv and the figures", DefaultValueFactory = _ => "out/evaluation" };
+        var cache = new Option<string?>("--cache") { Description = "folder of cached per-task results to reuse (e.g. out/results-cache); default: none" };
         var seed = CommonOptions.Seed(2016);
-        var threads = CommonOptions.Threads();
-        var command = new Command("evaluate", "compare a learned optimizer with tuned SGD, NAG, RMSprop and Adam on held-out problems");
+        seed.Description = "seed of the tuning problems; the held-out problems use seed + 1";
+        var threads = new Option<int>("--threads") { Description = "threads of the learned optimizer's engine and TorchSharp", DefaultValueFactory = _ => 1 };
+        var command = new Command("evaluate", "the evaluation protocol: a learned optimizer against SGD, NAG, RMSprop and Adam tuned per horizon, paired on held-out problems");
         command.Add(model);
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { problems, steps, output, seed, threads }) command.Add(option);
+        foreach (var option in new Option[] { definition, problems, tuningProblems, horizon, horizons, output, cache, seed, threads }) command.Add(option);
         command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
-            var spec = problem.Read(result);
-            Run(new Settings(result.GetValue(model)!, spec, result.GetValue(problems) ?? (spec.Kind == ProblemKind.Quadratic ? 100 : 20),
-                result.GetValue(steps), result.GetValue(output)!, result.GetValue(seed), result.GetValue(threads)));
+            var list = result.GetValue(horizons) is { } text ? CommonOptions.ParseSizes(text, "--horizons") : null;
+            Run(new Settings(result.GetValue(model)!, problem.Read(result),
+                result.GetValue(definition) == "held-out-data" ? HeldOutDefinition.HeldOutData : HeldOutDefinition.FreshSeeds,
+                result.GetValue(problems), result.GetValue(tuningProblems), list, result.GetValue(horizon),
+                result.GetValue(output)!, result.GetValue(seed), result.GetValue(threads), result.GetValue(cache)));
             return 0;
         }));
         return command;
     }
 
-    /// <summary>
-    /// What <see cref="Compare"/> measured: the learned optimizer's curves first, then one per tuned baseline
-    /// (in <see cref="Tuned"/>'s order), on <see cref="TaskName"/>'s held-out problems.
-    /// </summary>
-    public sealed record Comparison(string TaskName, IReadOnlyList<LossCurves> Curves, IReadOnlyList<TunedBaseline> Tuned);
-
-    /// <summary>
-    /// Runs the learned optimizer in <paramref name="models"/> and every baseline, each tuned on as many
-    /// training problems (seed <paramref name="seed"/>), on <paramref name="problems"/> held-out problems
-    /// (seed <paramref name="seed"/> + 1) for <paramref name="steps"/> steps. Prints one line on what runs.
-    /// </summary>
-    public static Comparison Compare(IReadOnlyList<string> models, ProblemSpec problem, int problems, int steps, int seed, int threads)
+    /// <summary>Evaluates and reports; returns the measurements.</summary>
+    public static ExperimentResult Run(Settings s)
     {
+        var threads = s.Threads > 0 ? s.Threads : Environment.ProcessorCount;
         TorchRuntime.Configure(threads);
-        // Tuning and held-out problems come from the training and held-out data, under different seeds.
-        using var tuning = Task(problem, heldOut: false, problems, seed);
-        using var heldOut = Task(problem, heldOut: true, problems, seed + 1);
-        var task = heldOut.Task;
-        Console.WriteLine($"evaluating {string.Join(", ", models)} on {problems} held-out {task.Name} problems, {steps} steps (seed {seed + 1}); " +
-                          $"baselines tuned on {problems} training problems (seed {seed}); {problem.DescribeSplit()}");
-
-        var curves = new List<LossCurves>();
-        using (var learned = Learned(models, task, threads))
-            curves.Add(Evaluator.Run(task, learned, steps));
-
-        var tunedBaselines = new List<TunedBaseline>();
-        foreach (var kind in Enum.GetValues<BaselineKind>())
+        var files = LearnedOptimizers.Files(s.Models).ToArray();
+        var horizons = s.Horizons ?? Experiment.ProtocolHorizons(
+            LearnedOptimizers.MetaTrainingHorizon(files[0]) ?? s.Horizon
+            ?? throw new ArgumentException($"{files[0]} does not record its meta-training horizon ({LearnedOptimizers.HorizonKey}): pass --horizon T or --horizons"));
+        var experiment = new Experiment("evaluation", $"{string.Join(" + ", files.Select(Path.GetFileName))} on {s.Problem.Kind}", s.Models, s.Problem, s.Definition, horizons.Order().Distinct().ToArray());
+        var defaults = new ProtocolSettings();
+        var settings = defaults with
         {
-            var tuned = BaselineTuning.Tune(kind, tuning.Task, steps);
-            tunedBaselines.Add(tuned);
-            using var baseline = Baseline.Create(kind, tuned.LearningRate, task.ProblemCount * task.Dimension);
-            curves.Add(Evaluator.Run(task, baseline, steps));
-        }
-        return new Comparison(task.Name, curves, tunedBaselines);
-    }
+            Problems = s.Problems ?? defaults.Problems,
+            QuadraticProblems = s.Problems ?? defaults.QuadraticProblems,
+            TuningProblems = s.TuningProblems ?? defaults.TuningProblems,
+            QuadraticTuningProblems = s.TuningProblems ?? defaults.QuadraticTuningProblems,
+            Seeds = new EvaluationSeeds(s.Seed, s.Seed + 1),
+            Threads = threads,
+            CacheDirectory = s.Cache,
+        };
+        var runner = new ProtocolRunner(settings, Console.WriteLine);
+        var (steps, seconds) = runner.Estimate(experiment);
+        Console.WriteLine($"evaluating {string.Join(", ", s.Models)} at {string.Join(", ", experiment.Horizons)} steps: {steps:N0} optimizee steps to run, about {Duration(seconds)}");
+        var result = runner.Run(experiment);
 
-    /// <summary>Evaluates and reports; returns the curves, the learned optimizer's first.</summary>
-    public static IReadOnlyList<LossCurves> Run(Settings s)
-    {
-        var (name, curves, _) = Compare(s.Models, s.Problem, s.Problems, s.Steps, s.Seed, s.Threads);
-        LossReport.PrintTable($"{name}: loss on {s.Problems} held-out problems", curves, TableSteps(s.Steps));
+        Directory.CreateDirectory(s.Output);
+        var figures = ExperimentFiles.WriteFigures(result, s.Output);
+        var section = ResultsMarkdown.Section(result, figures);
+        Console.WriteLine();
+        Console.WriteLine(section);
+        var markdown = Path.Combine(s.Output, "results.md");
+        AtomicFile.WriteAllBytes(markdown, Encoding.UTF8.GetBytes($"# {experiment.Title}\n\n{section}"));
         var csv = Path.Combine(s.Output, "curves.csv");
-        var mean = Path.Combine(s.Output, "loss-curves.png");
-        var median = Path.Combine(s.Output, "loss-curves-median.png");
-        LossReport.WriteCsv(csv, curves);
-        LossPlot.Write(mean, $"{name}: mean loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Mean);
-        LossPlot.Write(median, $"{name}: median loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Median);
-        Console.WriteLine($"wrote {csv}, {mean} and {median}");
-        return curves;
+        ExperimentFiles.WriteCsv(result, csv);
+        Console.WriteLine($"wrote {markdown}, {csv} and the figures {Path.Combine(s.Output, "evaluation-<steps>.png/.svg")}");
+        return result;
     }
 
-    /// <summary>
-    /// The learned optimizer bound to all of <paramref name="task"/>'s coordinates: one ONNX file for every
-    /// parameter, or one per parameter group (<c>group=file</c>).
-    /// </summary>
-    private static IVectorOptimizer Learned(IReadOnlyList<string> models, IEvaluationTask task, int threads)
-    {
-        var options = new LearnedOptimizerOptions { IntraOpThreads = threads };
-        if (models.Count == 1 && !models[0].Contains('='))
-            return new LoadedVectorOptimizer(LearnedOptimizer.Load(models[0], options), task.ProblemCount * task.Dimension, "learned");
-
-        var byGroup = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in models)
-        {
-            var parts = entry.Split('=', 2);
-            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
-                throw new ArgumentException($"--model '{entry}': with several models each must be group=file (groups of {task.Name}: {string.Join(", ", task.Groups.Select(g => g.Name))})");
-            if (!byGroup.TryAdd(parts[0], parts[1])) throw new ArgumentException($"--model names group '{parts[0]}' twice");
-        }
-        var unknown = byGroup.Keys.Except(task.Groups.Select(g => g.Name)).ToArray();
-        var missing = task.Groups.Select(g => g.Name).Except(byGroup.Keys).ToArray();
-        if (unknown.Length > 0 || missing.Length > 0)
-            throw new ArgumentException($"--model must give exactly one file per parameter group of {task.Name} ({string.Join(", ", task.Groups.Select(g => g.Name))}); " +
-                                        (missing.Length > 0 ? $"missing {string.Join(", ", missing)}" : "") + (unknown.Length > 0 ? $" unknown {string.Join(", ", unknown)}" : ""));
-        var optimizers = task.Groups
-            .Select(g => (IVectorOptimizer)new LoadedVectorOptimizer(LearnedOptimizer.Load(byGroup[g.Name], options), task.ProblemCount * g.Length, g.Name))
-            .ToArray();
-        return new GroupedVectorOptimizer(task.Groups, task.ProblemCount, optimizers, $"learned ({string.Join(" + ", task.Groups.Select(g => g.Name))})");
-    }
-
-    /// <summary>Tasks and the families that own their data, disposed together.</summary>
-    private sealed class OwnedTask(IEvaluationTask task, IDisposable? owner) : IDisposable
-    {
-        public IEvaluationTask Task => task;
-
-        public void Dispose()
-        {
-            (task as IDisposable)?.Dispose();
-            owner?.Dispose();
-        }
-    }
-
-    private static OwnedTask Task(ProblemSpec problem, bool heldOut, int problems, int seed)
-    {
-        if (problem.Kind == ProblemKind.Quadratic)
-            return new OwnedTask(new QuadraticTask(problems, seed, problem.QuadraticDimension), null);
-        var family = heldOut ? problem.HeldOut() : problem.Training();
-        return new OwnedTask(OptimizeeTask.Sample(family, problems, seed), family);
-    }
-
-    /// <summary>A <see cref="LearnedVectorOptimizer"/> that also owns (and disposes) its loaded ONNX optimizer.</summary>
-    private sealed class LoadedVectorOptimizer(LearnedOptimizer optimizer, int length, string name) : IVectorOptimizer
-    {
-        private readonly LearnedVectorOptimizer bound = new(optimizer, length, name);
-
-        public string Name => bound.Name;
-        public int Length => bound.Length;
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) => bound.Step(parameters, gradients);
-        public void Reset() => bound.Reset();
-
-        public void Dispose()
-        {
-            bound.Dispose();
-            optimizer.Dispose();
-        }
-    }
+    /// <summary>"3 min 20 s" or "45 s".</summary>
+    public static string Duration(double seconds) =>
+        seconds >= 60 ? $"{(int)(seconds / 60)} min {(int)(seconds % 60)} s" : $"{Math.Ceiling(seconds):0} s";
 }

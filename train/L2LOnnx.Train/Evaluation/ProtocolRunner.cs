@@ -88,7 +88,7 @@ public sealed class ProtocolRunner
                 return StepTiming.OptimizerStep(baseline);
             });
             log(string.Create(CultureInfo.InvariantCulture,
-                $"{experiment.Slug}: one problem's gradient {gradient * 1e3:0.###} ms, learned step {learnedStep * 1e3:0.###} ms, Adam step {baselineSteps[BaselineKind.Adam] * 1e3:0.###} ms ({single.Dimension:N0} parameters)"));
+                $"{experiment.Slug}: one problem's gradient {gradient * 1e3:G3} ms, learned step {learnedStep * 1e3:G3} ms, Adam step {baselineSteps[BaselineKind.Adam] * 1e3:G3} ms ({single.Dimension:N0} parameters)"));
             return new CostRecord(gradient, learnedStep, string.Join("; ", engines.Distinct()), baselineSteps);
             }
             finally
