@@ -26,7 +26,8 @@ internal static class ResultsCommand
         int Jobs,
         IReadOnlyList<string>? Only = null,
         IReadOnlyList<int>? Horizons = null,
-        bool EstimateOnly = false);
+        bool EstimateOnly = false,
+        bool ComputeOnly = false);
 
     /// <summary>One experiment of the report and the model file it evaluates (relative to the models folder).</summary>
     public sealed record Entry(string Model, Func<int, Experiment> Create);
@@ -42,10 +43,11 @@ internal static class ResultsCommand
         var jobs = new Option<int>("--jobs") { Description = "experiments computed at once, one thread each (costs are then timed one at a time)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var only = new Option<string[]>("--only") { Description = "compute only these experiments (slugs, e.g. quadratic general-diabetes-linear); the others come from the cache or are marked not run", AllowMultipleArgumentsPerToken = true };
         var estimate = new Option<bool>("--estimate") { Description = "print the work and the estimated run time, then stop" };
+        var computeOnly = new Option<bool>("--compute-only") { Description = "only fill the cache (what the parallel jobs run); no timing, no report", Hidden = true };
         var seed = CommonOptions.Seed(2016);
         seed.Description = "seed of the tuning problems; the held-out problems use seed + 1";
         var command = new Command("results", "regenerate docs/results.md, its figures and the model cards' results with the evaluation protocol");
-        foreach (var option in new Option[] { models, output, problems, quadratics, tuning, cache, jobs, only, estimate, seed }) command.Add(option);
+        foreach (var option in new Option[] { models, output, problems, quadratics, tuning, cache, jobs, only, estimate, computeOnly, seed }) command.Add(option);
         command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             var s = result.GetValue(seed);
@@ -59,7 +61,8 @@ internal static class ResultsCommand
                 CacheDirectory = result.GetValue(cache),
             };
             var slugs = result.GetValue(only) is { Length: > 0 } chosen ? chosen : null;
-            Write(new Settings(result.GetValue(models)!, result.GetValue(output)!, protocol, result.GetValue(jobs), slugs, EstimateOnly: result.GetValue(estimate)));
+            Write(new Settings(result.GetValue(models)!, result.GetValue(output)!, protocol, result.GetValue(jobs), slugs,
+                EstimateOnly: result.GetValue(estimate), ComputeOnly: result.GetValue(computeOnly)));
             return 0;
         }));
         return command;
@@ -123,11 +126,14 @@ internal static class ResultsCommand
         var runner = new ProtocolRunner(s.Protocol, line => Console.WriteLine("  " + line));
         Console.WriteLine($"estimating the work of {selected.Length} experiments ({s.Protocol.Problems} held-out problems per data family, {s.Protocol.QuadraticProblems} quadratics, grid of {s.Protocol.Grid.Count} learning rates; cache {s.Protocol.CacheDirectory ?? "off"})");
         var estimates = new Dictionary<string, double>();
+        var pending = new HashSet<string>();
+        var counted = new HashSet<string>();
         double sum = 0;
         foreach (var experiment in selected)
         {
-            var (steps, seconds) = runner.Estimate(experiment);
+            var (steps, seconds) = runner.Estimate(experiment, counted);
             estimates[experiment.Slug] = seconds;
+            if (steps > 0) pending.Add(experiment.Slug);
             sum += seconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {experiment.Slug,-32} horizons {string.Join("/", experiment.Horizons),-14} {steps,9:N0} optimizee steps  ~{EvaluateCommand.Duration(seconds)}{(steps == 0 ? " (cached)" : "")}"));
@@ -136,17 +142,22 @@ internal static class ResultsCommand
         Console.WriteLine($"estimated run time: {EvaluateCommand.Duration(sum)} of compute, about {EvaluateCommand.Duration(wall)} with {s.Jobs} jobs, plus about 5 s per experiment to time its steps");
         if (s.EstimateOnly) return null;
 
-        // 2. Compute, longest first so the jobs finish together.
-        var done = 0;
+        // 2. Compute: in this process, or in parallel child processes on the same cache (experiments that share
+        //    baselines in one child, one after the other), longest first so the jobs finish together.
+        var groups = selected.GroupBy(runner.TaskKey).Select(g => g.ToArray()).OrderByDescending(g => g.Sum(e => estimates[e.Slug])).ToArray();
+        var toCompute = groups.Where(g => g.Any(e => pending.Contains(e.Slug))).ToArray();
+        if (s.Jobs > 1 && toCompute.Length > 1 && !s.ComputeOnly)
+            ParallelJobs.Run(s, toCompute.Select(g => g.Select(e => e.Slug).ToArray()).ToArray(), total);
         var results = new Dictionary<string, ExperimentResult>();
-        Parallel.ForEach(selected.OrderByDescending(e => estimates[e.Slug]), new ParallelOptions { MaxDegreeOfParallelism = s.Jobs }, experiment =>
+        var done = 0;
+        foreach (var experiment in groups.SelectMany(g => g))
         {
             var clock = Stopwatch.StartNew();
             Console.WriteLine($"[{experiment.Slug}] started");
-            var result = runner.Compute(experiment);
-            lock (results) results[experiment.Slug] = result;
-            Console.WriteLine($"[{experiment.Slug}] done in {EvaluateCommand.Duration(clock.Elapsed.TotalSeconds)} ({Interlocked.Increment(ref done)} of {selected.Length}; {EvaluateCommand.Duration(total.Elapsed.TotalSeconds)} since the start)");
-        });
+            results[experiment.Slug] = runner.Compute(experiment);
+            Console.WriteLine($"[{experiment.Slug}] done in {EvaluateCommand.Duration(clock.Elapsed.TotalSeconds)} ({++done} of {selected.Length}; {EvaluateCommand.Duration(total.Elapsed.TotalSeconds)} since the start)");
+        }
+        if (s.ComputeOnly) return null;
 
         // 3. Costs, one experiment at a time so the timings do not compete for the cores.
         Console.WriteLine("timing one step of each optimizer and each optimizee, one at a time");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using L2LOnnx.Runtime;
@@ -11,12 +10,12 @@ namespace L2LOnnx.Train.Evaluation;
 /// tuning problems, then the learned optimizer (through the runtime) and each tuned baseline on the same
 /// held-out problems to the longest horizon, with whole-data-set scores at every horizon and the step
 /// costs measured on this machine. Results are cached per task (see <see cref="ProtocolSettings.CacheDirectory"/>).
-/// Several experiments may run at once on different threads (TorchSharp's dispose scopes are per thread);
+/// Run one experiment at a time per process (TorchSharp 0.107 fails intermittently, "Unknown scalar type",
+/// when two threads run these tasks at once); for parallelism run several processes on one cache, and
 /// measure costs with <see cref="MeasureCost"/> alone, when nothing else runs.
 /// </summary>
 public sealed class ProtocolRunner
 {
-    private static readonly ConcurrentDictionary<string, object> KeyLocks = new();
     private readonly ProtocolSettings settings;
     private readonly Action<string> log;
     private readonly ResultCache cache;
@@ -45,12 +44,8 @@ public sealed class ProtocolRunner
         var clock = Stopwatch.StartNew();
         using var problems = Problems(experiment);
         var baselineKey = BaselineKey(experiment);
-        var baselines = Locked(baselineKey, () =>
-        {
-            var value = cache.GetOrCompute("baselines", baselineKey, () => Baselines(experiment, problems), out var hit);
-            log(hit ? $"{experiment.Slug}: tuned baselines from the cache" : $"{experiment.Slug}: baselines tuned and run in {clock.Elapsed.TotalSeconds:F0} s");
-            return value;
-        });
+        var baselines = cache.GetOrCompute("baselines", baselineKey, () => Baselines(experiment, problems), out var hit);
+        log(hit ? $"{experiment.Slug}: tuned baselines from the cache" : $"{experiment.Slug}: baselines tuned and run in {clock.Elapsed.TotalSeconds:F0} s");
         var learnedKey = LearnedKey(experiment, baselineKey);
         var learned = cache.GetOrCompute("learned", learnedKey, () => Learned(experiment, problems), out var learnedHit);
         log(learnedHit ? $"{experiment.Slug}: learned run from the cache" : $"{experiment.Slug}: learned optimizer run; {clock.Elapsed.TotalSeconds:F0} s in all");
@@ -101,8 +96,10 @@ public sealed class ProtocolRunner
     /// <summary>
     /// Optimizee steps (problem batches) <paramref name="experiment"/> would run, and an estimate of their
     /// seconds from a short measurement of one tuning and one held-out gradient; zero for what is cached.
+    /// Baselines already in <paramref name="counted"/> (shared with an experiment estimated before) are not
+    /// counted again; their key is added to it.
     /// </summary>
-    public (long Steps, double Seconds) Estimate(Experiment experiment)
+    public (long Steps, double Seconds) Estimate(Experiment experiment, ISet<string>? counted = null)
     {
         experiment.Validate();
         var shortest = experiment.Horizons[0];
@@ -110,7 +107,8 @@ public sealed class ProtocolRunner
         var baselines = Enum.GetValues<BaselineKind>().Length;
         var finalists = experiment.Horizons.Count > 1 ? BaselineTuning.Finalists : 0;
         var baselineKey = BaselineKey(experiment);
-        var tuningSteps = cache.Has("baselines", baselineKey) ? 0L : (long)baselines * (settings.Grid.Count * shortest + finalists * longest);
+        var shared = counted is not null && !counted.Add(baselineKey);
+        var tuningSteps = shared || cache.Has("baselines", baselineKey) ? 0L : (long)baselines * (settings.Grid.Count * shortest + finalists * longest);
         // Each baseline's held-out runs: the longest horizon, plus a shorter one when its tuned rate differs there.
         var baselineSteps = tuningSteps == 0 ? 0L : (long)baselines * (longest + (experiment.Horizons.Count > 1 ? shortest : 0));
         var learnedSteps = cache.Has("learned", LearnedKey(experiment, baselineKey)) ? 0L : longest;
@@ -142,18 +140,18 @@ public sealed class ProtocolRunner
     private HeldOutProblems Problems(Experiment experiment) =>
         HeldOutProblems.Create(experiment.Problem, experiment.Definition, settings.ProblemsOf(experiment), settings.TuningProblemsOf(experiment), settings.Seeds);
 
+    /// <summary>
+    /// The key of <paramref name="experiment"/>'s problems: experiments with equal keys share their tuned
+    /// baselines (and should run in one process, one after the other).
+    /// </summary>
+    public string TaskKey(Experiment experiment) => BaselineKey(experiment);
+
     private string BaselineKey(Experiment experiment) =>
         ResultCache.Key("baselines", experiment.Problem, experiment.Definition, settings.ProblemsOf(experiment), settings.TuningProblemsOf(experiment),
             settings.Seeds.Tuning, settings.Seeds.Evaluation, experiment.Horizons, settings.Grid, BaselineTuning.Finalists);
 
     private static string LearnedKey(Experiment experiment, string baselineKey) =>
         baselineKey + ResultCache.Key("learned", LearnedOptimizers.Files(experiment.Models).Select(ResultCache.FileHash).ToArray(), experiment.Models.Select(m => m.Contains('=') ? m.Split('=')[0] : "").ToArray());
-
-    private static T Locked<T>(string key, Func<T> body)
-    {
-        // Two experiments on the same problems (e.g. two models on MNIST) share their baselines: compute them once.
-        lock (KeyLocks.GetOrAdd(key, _ => new object())) return body();
-    }
 
     private IReadOnlyList<BaselineRecord> Baselines(Experiment experiment, HeldOutProblems problems)
     {
