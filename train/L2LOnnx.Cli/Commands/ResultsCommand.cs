@@ -112,7 +112,7 @@ internal static class ResultsCommand
                 missing.Add((probe.Slug, entry.Model));
                 continue;
             }
-            var horizon = LearnedOptimizers.MetaTrainingHorizon(model)
+            var horizon = s.Horizons is { } fixedHorizons ? fixedHorizons[0] : LearnedOptimizers.MetaTrainingHorizon(model)
                           ?? throw new ArgumentException($"{model} does not record its meta-training horizon ({LearnedOptimizers.HorizonKey})");
             var experiment = entry.Create(horizon);
             experiment = experiment with { Models = [model], Horizons = s.Horizons ?? experiment.Horizons };
