@@ -14,7 +14,7 @@ namespace L2LOnnx.Cli.Commands;
 /// <c>l2l results</c>: regenerates <c>results.md</c> and its figures from the shipped models — the
 /// paper's experiments (quadratics; MNIST at 100 and 200 steps, 40 units, 2 layers, ReLU; Fashion-MNIST
 /// transfer) and the general default on each of its held-out families — each the learned optimizer
-/// against every tuned baseline, through <see cref="EvaluateCommand.Compare"/>.
+/// against every tuned baseline, through <see cref="OptimizerComparison.Run"/>.
 /// </summary>
 internal static class ResultsCommand
 {
@@ -90,7 +90,7 @@ internal static class ResultsCommand
             var steps = s.Steps ?? experiment.Steps;
             var problems = experiment.Problem.Kind == ProblemKind.Quadratic ? s.Problems * QuadraticProblemFactor : s.Problems;
             var clock = Stopwatch.StartNew();
-            var comparison = EvaluateCommand.Compare([model], experiment.Problem, problems, steps, s.Seed, s.Threads);
+            var comparison = OptimizerComparison.Run([model], experiment.Problem, problems, steps, s.Seed, s.Threads, started: Console.WriteLine);
             Console.WriteLine($"{experiment.Slug}: {clock.Elapsed.TotalSeconds:F0} s");
 
             var figure = Path.Combine(figures, experiment.Slug + ".png");
@@ -121,7 +121,7 @@ internal static class ResultsCommand
     }
 
     /// <summary>One plain sentence: does the learned optimizer beat the best tuned baseline at the horizon, and by how much; and tuned Adam.</summary>
-    public static string Verdict(EvaluateCommand.Comparison comparison, int steps)
+    public static string Verdict(Comparison comparison, int steps)
     {
         var learned = comparison.Curves[0].Mean(steps);
         var (bestName, best) = BestBaseline(comparison, steps);
@@ -136,7 +136,7 @@ internal static class ResultsCommand
             : $"The learned optimizer loses: its mean loss at step {steps}, {Format(learned)}, is {Compare(learned, best)} than the best tuned baseline's ({bestName}, {Format(best)}).{adamClause}";
     }
 
-    private static string Table(EvaluateCommand.Comparison comparison, string model, int steps)
+    private static string Table(Comparison comparison, string model, int steps)
     {
         var table = new StringBuilder();
         table.Append(CultureInfo.InvariantCulture, $"| optimizer | learning rate | mean @{steps} | mean @{steps / 2} | median @{steps} |\n|---|---|---|---|---|\n");
@@ -151,7 +151,7 @@ internal static class ResultsCommand
         return table.ToString();
     }
 
-    private static (string Name, double Mean) BestBaseline(EvaluateCommand.Comparison comparison, int steps)
+    private static (string Name, double Mean) BestBaseline(Comparison comparison, int steps)
     {
         var best = (Name: "none", Mean: double.PositiveInfinity);
         for (var i = 0; i < comparison.Tuned.Count; i++)
@@ -162,14 +162,14 @@ internal static class ResultsCommand
         return best;
     }
 
-    private static int IndexOf(EvaluateCommand.Comparison comparison, BaselineKind kind)
+    private static int IndexOf(Comparison comparison, BaselineKind kind)
     {
         for (var i = 0; i < comparison.Tuned.Count; i++)
             if (comparison.Tuned[i].Kind == kind) return i;
         throw new InvalidOperationException($"no tuned {kind} in the comparison");
     }
 
-    private static string Ratio(EvaluateCommand.Comparison comparison, int steps)
+    private static string Ratio(Comparison comparison, int steps)
     {
         var learned = comparison.Curves[0].Mean(steps);
         var best = BestBaseline(comparison, steps).Mean;
