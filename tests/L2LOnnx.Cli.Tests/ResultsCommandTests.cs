@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using L2LOnnx.Cli.Commands;
+using L2LOnnx.Train.Evaluation;
 using L2LOnnx.Train.Onnx;
 using L2LOnnx.Train.Optimizers;
 using TorchSharp;
@@ -18,7 +19,7 @@ public sealed class ResultsCommandTests
         using (var network = new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1)))
             LstmOptimizerExporter.Save(network, Path.Combine(models, "quadratic.onnx"), new ExportMetadata { TrainedOn = "untrained" });
 
-        var path = ResultsCommand.Write(new ResultsCommand.Settings(models, temp.File("docs"), Problems: 2, Steps: 4, Seed: 1, Threads: 1));
+        var path = ResultsCommand.Write(new ResultsReport.Settings(models, temp.File("docs"), Problems: 2, Steps: 4, Seed: 1, Threads: 1));
 
         var text = File.ReadAllText(path);
         var section = text[text.IndexOf("## Quadratics", StringComparison.Ordinal)..];

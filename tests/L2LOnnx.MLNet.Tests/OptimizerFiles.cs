@@ -5,7 +5,7 @@ using TorchSharp;
 namespace L2LOnnx.MLNet.Tests;
 
 /// <summary>
-/// Optimizer files the ML.NET tests train with: the shipped quadratic optimizer (models/quadratic.onnx), an
+/// Optimizer files the ML.NET tests train with: the shipped general default and quadratic optimizer, an
 /// untrained contract-v1 LSTM optimizer (valid but a poor optimizer) exported with the trainer's exporter,
 /// and a file that is not an ONNX model.
 /// </summary>
@@ -25,6 +25,9 @@ public sealed class OptimizerFiles : IDisposable
 
     /// <summary>The shipped optimizer meta-trained on quadratics (models/quadratic.onnx): a working optimizer that is not the default.</summary>
     public static string Quadratic { get; } = Path.Combine(AppContext.BaseDirectory, "models", "quadratic.onnx");
+
+    /// <summary>The shipped general default (models/general.onnx), meta-trained on the kind of tasks ML.NET trains.</summary>
+    public static string General { get; } = Path.Combine(AppContext.BaseDirectory, "models", "general.onnx");
 
     /// <summary>An untrained 2x20 LSTM optimizer (contract v1).</summary>
     public string Untrained { get; }

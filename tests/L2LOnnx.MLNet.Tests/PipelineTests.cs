@@ -7,7 +7,7 @@ namespace L2LOnnx.MLNet.Tests;
 /// <summary>
 /// Pipelines of ML.NET transforms and a learned-optimizer trainer on real data: they beat a trivial
 /// predictor clearly, evaluate with ML.NET's evaluators, and score identically after save and load in a
-/// fresh MLContext. The learned optimizer is the shipped quadratic one (models/quadratic.onnx).
+/// fresh MLContext. The learned optimizer is the shipped general default (models/general.onnx), meta-trained for such tasks.
 /// </summary>
 public sealed class PipelineTests
 {
@@ -19,7 +19,7 @@ public sealed class PipelineTests
         var test = Rows.Digits(ml, 8000, 1000);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
-            .Append(ml.MulticlassClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.Quadratic, numberOfEpochs: 5))
+            .Append(ml.MulticlassClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 5))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
         var model = pipeline.Fit(train);
@@ -45,7 +45,7 @@ public sealed class PipelineTests
         var ml = new MLContext(seed: 1);
         var trainer = ml.MulticlassClassification.Trainers.LearnedOptimizer(new LearnedOptimizerMulticlassTrainer.Options
         {
-            OptimizerPath = OptimizerFiles.Quadratic, HiddenLayerSize = 16, NumberOfEpochs = 5, Seed = 3,
+            OptimizerPath = OptimizerFiles.General, HiddenLayerSize = 16, NumberOfEpochs = 5, Seed = 3,
         });
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer);
 
@@ -63,7 +63,7 @@ public sealed class PipelineTests
         var ml = new MLContext(seed: 1);
         var train = Rows.ThreeVersusFive(ml, 0, 1200);
         var test = Rows.ThreeVersusFive(ml, 1200, 500);
-        var model = ml.BinaryClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.Quadratic, numberOfEpochs: 10).Fit(train);
+        var model = ml.BinaryClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 10).Fit(train);
 
         var scored = model.Transform(test);
         var metrics = ml.BinaryClassification.Evaluate(scored);
@@ -98,7 +98,7 @@ public sealed class PipelineTests
         var train = Rows.Diabetes(ml, 0, 342);
         var test = Rows.Diabetes(ml, 342, 100);
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
-            .Append(ml.Regression.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.Quadratic, numberOfEpochs: 100, batchSize: 32));
+            .Append(ml.Regression.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 100, batchSize: 32));
 
         var model = pipeline.Fit(train);
         var scored = model.Transform(test);
@@ -115,7 +115,7 @@ public sealed class PipelineTests
     {
         var ml = new MLContext(seed: 1);
         var train = Rows.ThreeVersusFive(ml, 0, 600);
-        var model = ml.BinaryClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.Quadratic, numberOfEpochs: 3).Fit(train);
+        var model = ml.BinaryClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 3).Fit(train);
         var loaded = SaveAndLoad(ml, model, train.Schema);
 
         var engine = new MLContext().Model.CreatePredictionEngine<Rows.Binary, Prediction>(loaded, Rows.Load(ml, Array.Empty<Rows.Binary>(), 784).Schema);
