@@ -90,7 +90,7 @@ internal static class EvaluateCommand
         };
         var runner = new ProtocolRunner(settings, Console.WriteLine);
         var (steps, seconds) = runner.Estimate(experiment);
-        Console.WriteLine($"evaluating {string.Join(", ", s.Models)} at {string.Join(", ", experiment.Horizons)} steps: {steps:N0} optimizee steps to run, about {Duration(seconds)}");
+        Console.WriteLine($"evaluating {string.Join(", ", s.Models)} at {string.Join(", ", experiment.Horizons)} steps: {steps:N0} optimizee steps to run, about {ResultsReport.Duration(seconds)}");
         var result = runner.Run(experiment);
 
         Directory.CreateDirectory(s.Output);
@@ -105,8 +105,4 @@ internal static class EvaluateCommand
         Console.WriteLine($"wrote {markdown}, {csv} and the figures {Path.Combine(s.Output, "evaluation-<steps>.png/.svg")}");
         return result;
     }
-
-    /// <summary>"3 min 20 s" or "45 s".</summary>
-    public static string Duration(double seconds) =>
-        seconds >= 60 ? $"{(int)(seconds / 60)} min {(int)(seconds % 60)} s" : $"{Math.Ceiling(seconds):0} s";
 }

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
+using L2LOnnx.Train.Evaluation;
 
 namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
 /// Runs groups of <c>l2l results</c> experiments in child processes (<c>--compute-only</c>), at most
-/// <see cref="ResultsCommand.Settings.Jobs"/> at once, all on the same cache; forwards their output
+/// <see cref="ResultsReport.Settings.Jobs"/> at once, all on the same cache; forwards their output
 /// line by line. One process per job because TorchSharp does not run two of these tasks safely on two
 /// threads of one process.
 /// </summary>
 internal static class ParallelJobs
 {
     /// <summary>Runs every group; throws if a child fails.</summary>
-    public static void Run(ResultsCommand.Settings s, IReadOnlyList<string[]> groups, Stopwatch total)
+    public static void Run(ResultsReport.Settings s, IReadOnlyList<string[]> groups)
     {
         var (program, prefix) = Self();
         using var slots = new SemaphoreSlim(s.Jobs);
@@ -40,10 +41,9 @@ internal static class ParallelJobs
         })).ToArray();
         Task.WaitAll(tasks);
         if (failures.Count > 0) throw new InvalidOperationException($"a parallel job failed: {string.Join("; ", failures)}; its error output is above");
-        Console.WriteLine($"all {groups.Count} jobs done after {EvaluateCommand.Duration(total.Elapsed.TotalSeconds)}; collecting from the cache");
     }
 
-    private static IEnumerable<string> Arguments(ResultsCommand.Settings s, string[] group)
+    private static IEnumerable<string> Arguments(ResultsReport.Settings s, string[] group)
     {
         var p = s.Protocol;
         string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -54,7 +54,12 @@ public static class BaselineTuning
     /// does not win at ten times it on these families) run on to the longest, and each longer horizon
     /// takes the best of them. Baselines have no schedule, so one run serves every horizon it passes.
     /// </summary>
-    public static HorizonTuning TuneAtHorizons(BaselineKind kind, IEvaluationTask task, IReadOnlyList<int> horizons, IReadOnlyList<double>? grid = null)
+    /// <param name="kind">The baseline.</param>
+    /// <param name="task">The tuning problems.</param>
+    /// <param name="horizons">The horizons to tune for.</param>
+    /// <param name="grid">The learning rates tried; <see cref="DefaultGrid"/> when null.</param>
+    /// <param name="ran">Called after each run with the optimizer's name, e.g. to report progress.</param>
+    public static HorizonTuning TuneAtHorizons(BaselineKind kind, IEvaluationTask task, IReadOnlyList<int> horizons, IReadOnlyList<double>? grid = null, Action<string>? ran = null)
     {
         var sorted = horizons.Distinct().Order().ToArray();
         if (sorted.Length == 0 || sorted[0] < 1) throw new ArgumentException("tuning needs at least one horizon of at least one step", nameof(horizons));
@@ -67,6 +72,7 @@ public static class BaselineTuning
             using var optimizer = Baseline.Create(kind, grid[rateIndex], task.ProblemCount * task.Dimension);
             var curves = Evaluator.Run(task, optimizer, steps);
             for (var h = 0; h < sorted.Length && sorted[h] <= steps; h++) losses[rateIndex][h] = curves.Mean(sorted[h]);
+            ran?.Invoke(optimizer.Name);
         }
 
         for (var r = 0; r < grid.Count; r++) Record(r, sorted[0]);

@@ -30,6 +30,12 @@ public sealed class ProtocolRunner
         cache = new ResultCache(settings.CacheDirectory);
     }
 
+    /// <summary>
+    /// Told after every optimizer run of <see cref="Compute"/> (tuning and held-out runs; the total counts
+    /// each baseline's held-out runs as two, so it can end a little early). Null: no reports.
+    /// </summary>
+    public IProgress<EvaluationProgress>? Progress { get; init; }
+
     /// <summary>Runs <paramref name="experiment"/> and measures its costs.</summary>
     public ExperimentResult Run(Experiment experiment)
     {
@@ -44,10 +50,11 @@ public sealed class ProtocolRunner
         var clock = Stopwatch.StartNew();
         using var problems = Problems(experiment);
         var baselineKey = BaselineKey(experiment);
-        var baselines = cache.GetOrCompute("baselines", baselineKey, () => Baselines(experiment, problems), out var hit);
+        var ran = Counter(experiment);
+        var baselines = cache.GetOrCompute("baselines", baselineKey, () => Baselines(experiment, problems, ran), out var hit);
         log(hit ? $"{experiment.Slug}: tuned baselines from the cache" : $"{experiment.Slug}: baselines tuned and run in {clock.Elapsed.TotalSeconds:F0} s");
         var learnedKey = LearnedKey(experiment, baselineKey);
-        var learned = cache.GetOrCompute("learned", learnedKey, () => Learned(experiment, problems), out var learnedHit);
+        var learned = cache.GetOrCompute("learned", learnedKey, () => Learned(experiment, problems, ran), out var learnedHit);
         log(learnedHit ? $"{experiment.Slug}: learned run from the cache" : $"{experiment.Slug}: learned optimizer run; {clock.Elapsed.TotalSeconds:F0} s in all");
         return new ExperimentResult(experiment, problems.Evaluation.Name, problems.Description, problems.Evaluation.Dimension,
             problems.Evaluation.ProblemCount, problems.Tuning.ProblemCount, settings.Seeds, learned, baselines, null);
@@ -153,19 +160,30 @@ public sealed class ProtocolRunner
     private static string LearnedKey(Experiment experiment, string baselineKey) =>
         baselineKey + ResultCache.Key("learned", LearnedOptimizers.Files(experiment.Models).Select(ResultCache.FileHash).ToArray(), experiment.Models.Select(m => m.Contains('=') ? m.Split('=')[0] : "").ToArray());
 
-    private IReadOnlyList<BaselineRecord> Baselines(Experiment experiment, HeldOutProblems problems)
+    private Action<string> Counter(Experiment experiment)
+    {
+        var kinds = Enum.GetValues<BaselineKind>().Length;
+        var finalists = experiment.Horizons.Count > 1 ? BaselineTuning.Finalists : 0;
+        var total = 1 + kinds * (settings.Grid.Count + finalists + 2);
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        return name => Progress?.Report(new EvaluationProgress($"{experiment.Slug}: {name}", Math.Min(++done, total), total, clock.Elapsed));
+    }
+
+    private IReadOnlyList<BaselineRecord> Baselines(Experiment experiment, HeldOutProblems problems, Action<string> ran)
     {
         var records = new List<BaselineRecord>();
         foreach (var kind in Enum.GetValues<BaselineKind>())
         {
             var clock = Stopwatch.StartNew();
-            var tuning = BaselineTuning.TuneAtHorizons(kind, problems.Tuning, experiment.Horizons, settings.Grid);
+            var tuning = BaselineTuning.TuneAtHorizons(kind, problems.Tuning, experiment.Horizons, settings.Grid, name => ran($"tuning {name}"));
             var runs = new List<RunRecord>();
             foreach (var rate in tuning.Best.Select(b => b.LearningRate).Distinct())
             {
                 var steps = experiment.Horizons.Where((h, i) => tuning.Best[i].LearningRate == rate).Max();
                 using var optimizer = Baseline.Create(kind, rate, problems.Evaluation.ProblemCount * problems.Evaluation.Dimension);
                 runs.Add(Run(problems, optimizer, steps, experiment.Horizons, rate));
+                ran(optimizer.Name);
             }
             log(string.Create(CultureInfo.InvariantCulture,
                 $"{experiment.Slug}: {kind} tuned ({string.Join(", ", tuning.Best.Select((b, i) => $"lr {b.LearningRate:g3} @{tuning.Horizons[i]}"))}) and run, {clock.Elapsed.TotalSeconds:F0} s"));
@@ -174,10 +192,12 @@ public sealed class ProtocolRunner
         return records;
     }
 
-    private RunRecord Learned(Experiment experiment, HeldOutProblems problems)
+    private RunRecord Learned(Experiment experiment, HeldOutProblems problems, Action<string> ran)
     {
         using var learned = LearnedOptimizers.Bind(experiment.Models, problems.Evaluation, new LearnedOptimizerOptions { IntraOpThreads = settings.Threads });
-        return Run(problems, learned, experiment.Horizons[^1], experiment.Horizons, null);
+        var run = Run(problems, learned, experiment.Horizons[^1], experiment.Horizons, null);
+        ran(learned.Name);
+        return run;
     }
 
     private static RunRecord Run(HeldOutProblems problems, IVectorOptimizer optimizer, int steps, IReadOnlyList<int> horizons, double? rate)
