@@ -34,8 +34,15 @@ internal static class MlNetCompareCommand
         var optimizer = new Option<string?>("--optimizer") { Description = "contract-v1 ONNX optimizer (default: models/general.onnx)" };
         var tasks = new Option<string[]>("--tasks") { Description = "tasks to run", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
         tasks.AcceptOnlyFromAmong(AllTasks);
-        var epochs = new Option<int>("--epochs") { Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins)", DefaultValueFactory = _ => 10 };
-        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = "epochs on Diabetes (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 };
+        var epochs = new Option<int[]>("--epochs")
+        {
+            Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins); several values run the comparison at each, e.g. --epochs 10 50",
+            DefaultValueFactory = _ => [DefaultEpochs],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = $"epochs on Diabetes at --epochs {DefaultEpochs}, scaled with --epochs (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 };
+        var adamGrid = new Option<string>("--adam-grid") { Description = "learning rates Adam is tuned over, on a validation split of the training rows (never the test rows)", DefaultValueFactory = _ => "1e-4,3e-4,1e-3,3e-3,1e-2,3e-2" };
+        var validation = new Option<double>("--validation-fraction") { Description = "fraction of the training rows held out to pick Adam's learning rate", DefaultValueFactory = _ => 0.2 };
         var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 };
         var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 };
         var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 };
@@ -44,16 +51,35 @@ internal static class MlNetCompareCommand
         var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 };
         var command = new Command("mlnet-compare", "learned-optimizer ML.NET trainers vs ML.NET's L-BFGS, SDCA and SGD on MNIST, Fashion-MNIST, a binary task and Diabetes")
         {
-            optimizer, tasks, epochs, diabetesEpochs, batch, hidden, fashionRows, output, seed, threads,
+            optimizer, tasks, epochs, diabetesEpochs, adamGrid, validation, batch, hidden, fashionRows, output, seed, threads,
         };
         command.SetAction(result =>
         {
-            var settings = new Settings(result.GetValue(optimizer), result.GetValue(epochs), result.GetValue(batch), result.GetValue(hidden),
-                result.GetValue(seed), result.GetValue(threads));
+            var settings = new Settings(result.GetValue(optimizer), DefaultEpochs, result.GetValue(batch), result.GetValue(hidden),
+                result.GetValue(seed), result.GetValue(threads))
+            {
+                AdamGrid = ParseRates(result.GetValue(adamGrid)!),
+                ValidationFraction = result.GetValue(validation),
+            };
             try
             {
-                Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(diabetesEpochs), result.GetValue(output)!);
+                var rows = new List<Row>();
+                foreach (var count in result.GetValue(epochs)!.Distinct())
+                {
+                    if (count < 1) throw new ArgumentException($"--epochs must be positive, got {count}");
+                    rows.AddRange(Run(settings with { Epochs = count }, result.GetValue(tasks)!, result.GetValue(fashionRows),
+                        Math.Max(1, result.GetValue(diabetesEpochs) * count / DefaultEpochs), Path.Combine(result.GetValue(output)!, $"{count}-epochs")));
+                }
+                var summary = Path.Combine(result.GetValue(output)!, "summary.md");
+                AtomicFile.WriteAllBytes(summary, Encoding.UTF8.GetBytes(Summary(rows)));
+                Console.WriteLine(Summary(rows));
+                Console.WriteLine($"wrote {summary}");
                 return 0;
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return CommonOptions.InputErrorExitCode;
             }
             catch (FileNotFoundException e)
             {
@@ -65,11 +91,47 @@ internal static class MlNetCompareCommand
         return command;
     }
 
+    /// <summary>The default epochs of the learned-optimizer trainers.</summary>
+    public const int DefaultEpochs = 10;
+
     /// <summary>Settings shared by every task.</summary>
-    public sealed record Settings(string? Optimizer, int Epochs, int BatchSize, int Hidden, int Seed, int Threads);
+    public sealed record Settings(string? Optimizer, int Epochs, int BatchSize, int Hidden, int Seed, int Threads)
+    {
+        /// <summary>Adam's learning-rate grid, tuned on a validation split of the training rows.</summary>
+        public IReadOnlyList<double> AdamGrid { get; init; } = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2];
+
+        /// <summary>Fraction of the training rows the validation split takes.</summary>
+        public double ValidationFraction { get; init; } = 0.2;
+    }
+
+    /// <summary>Which of the compared trainers a row is, for the summary.</summary>
+    public enum Role
+    {
+        /// <summary>The learned optimizer's trainer.</summary>
+        Learned,
+
+        /// <summary>The same trainer with Adam at the learning rate picked on the validation split.</summary>
+        TunedAdam,
+
+        /// <summary>One of ML.NET's own trainers.</summary>
+        MlNet,
+
+        /// <summary>Anything else (e.g. the SGD twin, the MLP variant).</summary>
+        Other,
+    }
 
     /// <summary>One trainer's result on one task; <see cref="Error"/> is set when it failed (e.g. diverged).</summary>
-    public sealed record Row(string Task, string Trainer, IReadOnlyList<(string Name, double Value)> Metrics, double Seconds, string? Error = null);
+    public sealed record Row(string Task, string Trainer, IReadOnlyList<(string Name, double Value)> Metrics, double Seconds, string? Error = null)
+    {
+        /// <summary>Which trainer this is.</summary>
+        public Role Role { get; init; } = Role.Other;
+
+        /// <summary>Epochs of the learned-optimizer trainers in this run.</summary>
+        public int Epochs { get; init; }
+
+        /// <summary>Adam's learning rate picked on the validation split (tuned Adam rows only).</summary>
+        public double? LearningRate { get; init; }
+    }
 
     /// <summary>Runs the tasks and reports; returns every row.</summary>
     public static IReadOnlyList<Row> Run(Settings settings, IReadOnlyList<string> tasks, int fashionRows, int diabetesEpochs, string output)
@@ -84,8 +146,9 @@ internal static class MlNetCompareCommand
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
             var taskRows = new List<Row>();
             var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
-            foreach (var (trainer, estimator) in Trainers(ml, task.Kind, taskSettings))
-                taskRows.Add(Measure(ml, task, trainer, estimator));
+            var rate = TuneAdam(ml, task, taskSettings);
+            foreach (var (trainer, role, estimator) in Trainers(ml, task.Kind, taskSettings, rate))
+                taskRows.Add(Measure(ml, task, trainer, estimator) with { Role = role, Epochs = settings.Epochs, LearningRate = role == Role.TunedAdam ? rate : null });
             Print(task.Title, taskRows);
             rows.AddRange(taskRows);
         }
@@ -100,12 +163,13 @@ internal static class MlNetCompareCommand
 
     private sealed record TaskData(string Title, Kind Kind, IDataView Train, IDataView Test, IEstimator<ITransformer> Preparation);
 
-    private static IEnumerable<(string Name, IEstimator<ITransformer> Estimator)> Trainers(MLContext ml, Kind kind, Settings s)
+    private static IEnumerable<(string Name, Role Role, IEstimator<ITransformer> Estimator)> Trainers(MLContext ml, Kind kind, Settings s, double adamRate)
     {
         T Learned<T>(T options, BaselineKind? baseline = null, int hidden = 0) where T : LearnedOptimizerTrainerOptions
         {
             options.OptimizerPath = s.Optimizer;
             options.Baseline = baseline;
+            options.LearningRate = baseline == BaselineKind.Adam ? adamRate : null;
             options.NumberOfEpochs = s.Epochs;
             options.BatchSize = s.BatchSize;
             options.Seed = s.Seed;
@@ -118,34 +182,102 @@ internal static class MlNetCompareCommand
         switch (kind)
         {
             case Kind.Multiclass:
-                yield return ($"learned ({optimizerName}), softmax", ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options())));
+                yield return ($"learned ({optimizerName}), softmax", Role.Learned, ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options())));
                 if (s.Hidden > 0)
-                    yield return ($"learned ({optimizerName}), MLP {s.Hidden} ReLU", ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), hidden: s.Hidden)));
-                yield return ("same trainer, Adam(lr=0.001)", ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), BaselineKind.Adam)));
-                yield return ("same trainer, SGD(lr=0.1)", ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), BaselineKind.Sgd)));
-                yield return ("ML.NET L-BFGS maximum entropy", ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET SDCA maximum entropy", ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET SGD (one-vs-all, calibrated)", ml.MulticlassClassification.Trainers.OneVersusAll(
+                    yield return ($"learned ({optimizerName}), MLP {s.Hidden} ReLU", Role.Other, ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), hidden: s.Hidden)));
+                yield return (AdamName(adamRate), Role.TunedAdam, ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), BaselineKind.Adam)));
+                yield return ("same trainer, SGD(lr=0.1)", Role.Other, ml.MulticlassClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerMulticlassTrainer.Options(), BaselineKind.Sgd)));
+                yield return ("ML.NET L-BFGS maximum entropy", Role.MlNet, ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET SDCA maximum entropy", Role.MlNet, ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET SGD (one-vs-all, calibrated)", Role.MlNet, ml.MulticlassClassification.Trainers.OneVersusAll(
                     ml.BinaryClassification.Trainers.SgdCalibrated(new SgdCalibratedTrainer.Options { NumberOfThreads = s.Threads })));
                 break;
             case Kind.Binary:
-                yield return ($"learned ({optimizerName}), logistic", ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options())));
-                yield return ("same trainer, Adam(lr=0.001)", ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options(), BaselineKind.Adam)));
-                yield return ("same trainer, SGD(lr=0.1)", ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options(), BaselineKind.Sgd)));
-                yield return ("ML.NET L-BFGS logistic regression", ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET SDCA logistic regression", ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET SGD (calibrated)", ml.BinaryClassification.Trainers.SgdCalibrated(new SgdCalibratedTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ($"learned ({optimizerName}), logistic", Role.Learned, ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options())));
+                yield return (AdamName(adamRate), Role.TunedAdam, ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options(), BaselineKind.Adam)));
+                yield return ("same trainer, SGD(lr=0.1)", Role.Other, ml.BinaryClassification.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerBinaryTrainer.Options(), BaselineKind.Sgd)));
+                yield return ("ML.NET L-BFGS logistic regression", Role.MlNet, ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET SDCA logistic regression", Role.MlNet, ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET SGD (calibrated)", Role.MlNet, ml.BinaryClassification.Trainers.SgdCalibrated(new SgdCalibratedTrainer.Options { NumberOfThreads = s.Threads }));
                 break;
             default:
-                yield return ($"learned ({optimizerName}), least squares", ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options())));
-                yield return ("same trainer, Adam(lr=0.001)", ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options(), BaselineKind.Adam)));
-                yield return ("same trainer, SGD(lr=0.1)", ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options(), BaselineKind.Sgd)));
-                yield return ("ML.NET L-BFGS Poisson regression", ml.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET SDCA (squared loss)", ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { NumberOfThreads = s.Threads }));
-                yield return ("ML.NET online gradient descent", ml.Regression.Trainers.OnlineGradientDescent());
+                yield return ($"learned ({optimizerName}), least squares", Role.Learned, ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options())));
+                yield return (AdamName(adamRate), Role.TunedAdam, ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options(), BaselineKind.Adam)));
+                yield return ("same trainer, SGD(lr=0.1)", Role.Other, ml.Regression.Trainers.LearnedOptimizer(Learned(new LearnedOptimizerRegressionTrainer.Options(), BaselineKind.Sgd)));
+                yield return ("ML.NET L-BFGS Poisson regression", Role.MlNet, ml.Regression.Trainers.LbfgsPoissonRegression(new LbfgsPoissonRegressionTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET SDCA (squared loss)", Role.MlNet, ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options { NumberOfThreads = s.Threads }));
+                yield return ("ML.NET online gradient descent", Role.MlNet, ml.Regression.Trainers.OnlineGradientDescent());
                 break;
         }
     }
+
+    private static string AdamName(double rate) => string.Create(CultureInfo.InvariantCulture, $"same trainer, Adam(lr={rate:G3}, picked on validation)");
+
+    /// <summary>
+    /// Adam's learning rate for the same trainer: the grid rate with the lowest validation loss (log-loss, or
+    /// RMSE for regression) after fitting on the training rows minus a validation split; the test rows are never seen.
+    /// </summary>
+    private static double TuneAdam(MLContext ml, TaskData task, Settings s)
+    {
+        if (!(s.ValidationFraction > 0 && s.ValidationFraction < 1)) throw new ArgumentException($"--validation-fraction must be between 0 and 1, got {s.ValidationFraction}");
+        if (s.AdamGrid.Count == 0) throw new ArgumentException("--adam-grid needs at least one learning rate");
+        var split = ml.Data.TrainTestSplit(task.Train, testFraction: s.ValidationFraction, seed: s.Seed);
+        var best = (Rate: double.NaN, Loss: double.PositiveInfinity);
+        var tuningTask = task with { Train = ml.Data.Cache(split.TrainSet), Test = ml.Data.Cache(split.TestSet) };
+        foreach (var rate in s.AdamGrid)
+        {
+            var estimator = Trainers(ml, task.Kind, s, rate).First(t => t.Role == Role.TunedAdam).Estimator;
+            var row = Measure(ml, tuningTask, $"  tuning Adam(lr={rate.ToString("G3", CultureInfo.InvariantCulture)}) on the validation split", estimator);
+            var loss = row.Metrics.Where(m => m.Name is "log-loss" or "RMSE").Select(m => m.Value).DefaultIfEmpty(double.NaN).First();
+            if (row.Error is null && double.IsFinite(loss) && loss < best.Loss) best = (rate, loss);
+        }
+        if (double.IsNaN(best.Rate)) throw new InvalidOperationException($"{task.Title}: Adam diverged at every learning rate of the grid on the validation split");
+        var edge = best.Rate == s.AdamGrid.Min() || best.Rate == s.AdamGrid.Max() ? "; at the edge of the grid, widen --adam-grid" : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  Adam's learning rate for {s.Epochs} epochs: {best.Rate:G3} (validation loss {best.Loss:0.0000}{edge})"));
+        return best.Rate;
+    }
+
+    private static IReadOnlyList<double> ParseRates(string text)
+    {
+        var rates = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && r > 0 && double.IsFinite(r) ? r
+                : throw new ArgumentException($"--adam-grid expects positive numbers separated by commas (e.g. 1e-3,3e-3), got '{t}'")).ToArray();
+        return rates.Length > 0 ? rates : throw new ArgumentException("--adam-grid needs at least one learning rate");
+    }
+
+    /// <summary>
+    /// Per task and epochs: the learned trainer, the same trainer with Adam at its validation-picked rate, and
+    /// ML.NET's best trainer (by test accuracy, R² for regression), with the targets of issue 10 judged.
+    /// </summary>
+    private static string Summary(IReadOnlyList<Row> rows)
+    {
+        var text = new StringBuilder("| task | --epochs | learned: test log-loss / accuracy (R²) | same trainer, Adam (lr picked on validation) | ML.NET's best trainer | learned vs Adam | learned vs ML.NET best |\n|---|---:|---:|---:|---:|---|---|\n");
+        foreach (var group in rows.GroupBy(r => (r.Task, r.Epochs)))
+        {
+            var learned = group.FirstOrDefault(r => r.Role == Role.Learned);
+            var adam = group.FirstOrDefault(r => r.Role == Role.TunedAdam);
+            var mlnet = group.Where(r => r.Role == Role.MlNet && r.Error is null).OrderByDescending(Quality).FirstOrDefault();
+            string Show(Row? r) => r is null ? "-" : r.Error is not null ? r.Error
+                : string.Join(" / ", r.Metrics.Where(m => m.Name is "log-loss" or "accuracy" or "R²").Select(m => m.Value.ToString(m.Name == "accuracy" ? "0.000" : "0.0000", CultureInfo.InvariantCulture)));
+            string VersusAdam() => learned?.Error is null && adam?.Error is null && learned is not null && adam is not null
+                ? (Quality(learned) >= Quality(adam) && Loss(learned) <= Loss(adam) ? "at least as good" : "worse") : learned?.Error ?? "-";
+            string VersusMlNet() => learned?.Error is null && learned is not null && mlnet is not null
+                ? (learned.Metrics.Any(m => m.Name == "accuracy")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{100 * (Quality(learned) - Quality(mlnet)):+0.0;-0.0} points of accuracy")
+                    : string.Create(CultureInfo.InvariantCulture, $"R² {Quality(learned) - Quality(mlnet):+0.000;-0.000}"))
+                : "-";
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {group.Key.Task} | {group.Key.Epochs} | {Show(learned)} | {Show(adam)}{(adam?.LearningRate is { } lr ? string.Create(CultureInfo.InvariantCulture, $" (lr {lr:G3})") : "")} | " +
+                $"{Show(mlnet)}{(mlnet is null ? "" : $" ({mlnet.Trainer})")} | {VersusAdam()} | {VersusMlNet()} |\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Accuracy, or R² for regression (higher is better).</summary>
+    private static double Quality(Row row) => row.Metrics.Where(m => m.Name is "accuracy" or "R²").Select(m => m.Value).DefaultIfEmpty(double.NegativeInfinity).First();
+
+    /// <summary>Log-loss, or RMSE for regression (lower is better).</summary>
+    private static double Loss(Row row) => row.Metrics.Where(m => m.Name is "log-loss" or "RMSE").Select(m => m.Value).DefaultIfEmpty(double.PositiveInfinity).First();
 
     private static Row Measure(MLContext ml, TaskData task, string trainer, IEstimator<ITransformer> estimator)
     {
