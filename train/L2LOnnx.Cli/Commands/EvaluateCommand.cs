@@ -45,7 +45,7 @@ internal static class EvaluateCommand
         var problems = new Option<int?>("--problems") { Description = "held-out problems; default 100 for quadratics, 20 otherwise" };
         var tuningProblems = new Option<int?>("--tuning-problems") { Description = "problems the baselines are tuned on (other seed); default 100 for quadratics, 10 otherwise" };
         var horizon = new Option<int?>("--horizon") { Description = "the meta-training horizon T when the model's metadata does not say it; the protocol judges at T and 10T" };
-        var horizons = new Option<string?>("--horizons") { Description = "judge at exactly these steps instead, comma-separated (e.g. 100 or 100,200,1000)" };
+        var horizons = new Option<string?>("--horizons", "--steps") { Description = "judge at exactly these steps instead of T and 10T, comma-separated (e.g. 100 or 100,200,1000)" };
         var output = new Option<string>("--out") { Description = "folder for results.md, curves.csv and the figures", DefaultValueFactory = _ => "out/evaluation" };
         var cache = new Option<string?>("--cache") { Description = "folder of cached per-task results to reuse (e.g. out/results-cache); default: none" };
         var seed = CommonOptions.Seed(2016);
