@@ -91,7 +91,10 @@ public static class BaselineTuning
                 // A diverged run (inf or NaN) never wins.
                 if (double.IsFinite(losses[r][h]) && (winner is null || losses[r][h] < winner.TuningLoss))
                     winner = new TunedBaseline(kind, grid[r], losses[r][h]);
-            best[h] = winner ?? throw new InvalidOperationException($"{kind} diverged at every learning rate on the grid at {sorted[h]} steps");
+            // Every finalist diverging at a longer horizon is a result, not an error: keep the shorter horizon's
+            // rate, whose held-out run then shows the divergence.
+            best[h] = winner ?? (h > 0 ? best[h - 1] with { TuningLoss = double.NaN }
+                : throw new InvalidOperationException($"{kind} diverged at every learning rate on the grid at {sorted[h]} steps"));
         }
         return new HorizonTuning(kind, sorted, best, grid.Select((rate, r) => new GridPoint(rate, losses[r])).ToArray());
     }
