@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on its defaults: meta-train the paper's LSTM optimizer on 10-d quadratics (TorchSharp),
 # export it to ONNX, and evaluate the file through the runtime against tuned SGD, NAG, RMSprop and
-# Adam on held-out quadratics. Prints the table; writes out/quickstart/{quadratic.onnx,curves.csv,
-# loss-curves.png}. Sets up the machine first (idempotent). Extra arguments go to `l2l quickstart`.
+# Adam on held-out quadratics. Prints the table; writes out/quickstart/{quadratic.onnx,results.md,curves.csv,
+# evaluation-100.png/.svg}. Sets up the machine first (idempotent). Extra arguments go to `l2l quickstart`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
