@@ -42,15 +42,15 @@ internal static class EvaluateCommand
             Description = "what held-out means: fresh-seeds (new initialisations and minibatch orders on the training data, also scored on the test split) or held-out-data (train on the held-out data itself, the older definition)",
             DefaultValueFactory = _ => "fresh-seeds",
         }.AcceptOnlyFromAmong("fresh-seeds", "held-out-data");
-        var problems = new Option<int?>("--problems") { Description = "held-out problems; default 100 for quadratics, 20 otherwise" };
-        var tuningProblems = new Option<int?>("--tuning-problems") { Description = "problems the baselines are tuned on (other seed); default 100 for quadratics, 10 otherwise" };
-        var horizon = new Option<int?>("--horizon") { Description = "the meta-training horizon T when the model's metadata does not say it; the protocol judges at T and 10T" };
+        var problems = new Option<int?>("--problems") { Description = "held-out problems; default 100 for quadratics, 20 otherwise" }.AtLeast(1);
+        var tuningProblems = new Option<int?>("--tuning-problems") { Description = "problems the baselines are tuned on (other seed); default 100 for quadratics, 10 otherwise" }.AtLeast(1);
+        var horizon = new Option<int?>("--horizon") { Description = "the meta-training horizon T when the model's metadata does not say it; the protocol judges at T and 10T" }.AtLeast(1);
         var horizons = new Option<string?>("--horizons", "--steps") { Description = "judge at exactly these steps instead of T and 10T, comma-separated (e.g. 100 or 100,200,1000)" };
         var output = new Option<string>("--out") { Description = "folder for results.md, curves.csv and the figures", DefaultValueFactory = _ => "out/evaluation" };
         var cache = new Option<string?>("--cache") { Description = "folder of cached per-task results to reuse (e.g. out/results-cache); default: none" };
         var seed = CommonOptions.Seed(2016);
         seed.Description = "seed of the tuning problems; the held-out problems use seed + 1";
-        var threads = new Option<int>("--threads") { Description = "threads of the learned optimizer's engine and TorchSharp", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "threads of the learned optimizer's engine and TorchSharp (0 = all cores)", DefaultValueFactory = _ => 1 }.AtLeast(0);
         var command = new Command("evaluate", "the evaluation protocol: a learned optimizer against SGD, NAG, RMSprop and Adam tuned per horizon, paired on held-out problems");
         command.Add(model);
         foreach (var option in problem.All) command.Add(option);
@@ -88,10 +88,13 @@ internal static class EvaluateCommand
             Threads = threads,
             CacheDirectory = s.Cache,
         };
-        var runner = new ProtocolRunner(settings, Console.WriteLine);
-        var (steps, seconds) = runner.Estimate(experiment);
-        Console.WriteLine($"evaluating {string.Join(", ", s.Models)} at {string.Join(", ", experiment.Horizons)} steps: {steps:N0} optimizee steps to run, about {ResultsReport.Duration(seconds)}");
-        var result = runner.Run(experiment);
+        var result = RunProgress.Show("evaluate", (progress, log) =>
+        {
+            var runner = new ProtocolRunner(settings, log) { Progress = progress };
+            var (steps, seconds) = runner.Estimate(experiment);
+            log($"evaluating {string.Join(", ", s.Models)} at {string.Join(", ", experiment.Horizons)} steps: {steps:N0} optimizee steps to run, about {ResultsReport.Duration(seconds)}");
+            return runner.Run(experiment);
+        });
 
         Directory.CreateDirectory(s.Output);
         var figures = ExperimentFiles.WriteFigures(result, s.Output);
@@ -101,8 +104,8 @@ internal static class EvaluateCommand
         var markdown = Path.Combine(s.Output, "results.md");
         AtomicFile.WriteAllBytes(markdown, Encoding.UTF8.GetBytes($"# {experiment.Title}\n\n{section}"));
         var csv = Path.Combine(s.Output, "curves.csv");
-        ExperimentFiles.WriteCsv(result, csv);
-        Console.WriteLine($"wrote {markdown}, {csv} and the figures {Path.Combine(s.Output, "evaluation-<steps>.png/.svg")}");
+        LossCurvesCsv.Write(csv, ExperimentFiles.AllCurves(result));
+        Console.WriteLine($"wrote {markdown}, {csv} (long format: {LossCurvesCsv.Header}) and the figures {Path.Combine(s.Output, "evaluation-<steps>.png/.svg")}");
         return result;
     }
 }

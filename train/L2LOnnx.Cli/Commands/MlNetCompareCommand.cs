@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using L2LOnnx.Cli.Reports;
 using L2LOnnx.MLNet;
 using L2LOnnx.Runtime;
 using L2LOnnx.Runtime.Baselines;
 using L2LOnnx.Train.Data;
+using L2LOnnx.Train.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -32,28 +34,28 @@ internal static class MlNetCompareCommand
     public static Command Create()
     {
         var optimizer = new Option<string?>("--optimizer") { Description = "contract-v1 ONNX optimizer (default: models/general.onnx)" };
-        var tasks = new Option<string[]>("--tasks") { Description = "tasks to run", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
+        var tasks = new Option<string[]>("--tasks") { Description = "tasks to run: " + string.Join(", ", AllTasks), HelpName = "task", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
         tasks.AcceptOnlyFromAmong(AllTasks);
         var epochs = new Option<int[]>("--epochs")
         {
             Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins); several values run the comparison at each, e.g. --epochs 10 50",
             DefaultValueFactory = _ => [DefaultEpochs],
             AllowMultipleArgumentsPerToken = true,
-        };
-        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = $"epochs on Diabetes at --epochs {DefaultEpochs}, scaled with --epochs (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 };
+        }.Must(v => v is { Length: > 0 } && v.All(e => e >= 1), "one or more whole numbers >= 1");
+        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = $"epochs on Diabetes at --epochs {DefaultEpochs}, scaled with --epochs (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 }.AtLeast(1);
         var adamGrid = new Option<string>("--adam-grid") { Description = "learning rates Adam is tuned over, on a validation split of the training rows (never the test rows)", DefaultValueFactory = _ => "1e-4,3e-4,1e-3,3e-3,1e-2,3e-2" };
-        var validation = new Option<double>("--validation-fraction") { Description = "fraction of the training rows held out to pick Adam's learning rate", DefaultValueFactory = _ => 0.2 };
-        var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 };
-        var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 };
-        var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 };
+        var validation = new Option<double>("--validation-fraction") { Description = "fraction of the training rows held out to pick Adam's learning rate", DefaultValueFactory = _ => 0.2 }.Must(v => v > 0 && v < 1, "between 0 and 1");
+        var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 }.AtLeast(1);
+        var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 }.Between(1, 60_000);
         var output = new Option<string>("--out") { Description = "folder for results.md and results.csv", DefaultValueFactory = _ => "out/mlnet-compare" };
         var seed = CommonOptions.Seed(1);
-        var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var command = new Command("mlnet-compare", "learned-optimizer ML.NET trainers vs ML.NET's L-BFGS, SDCA and SGD on MNIST, Fashion-MNIST, a binary task and Diabetes")
         {
             optimizer, tasks, epochs, diabetesEpochs, adamGrid, validation, batch, hidden, fashionRows, output, seed, threads,
         };
-        command.SetAction(result =>
+        command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             var settings = new Settings(result.GetValue(optimizer), DefaultEpochs, result.GetValue(batch), result.GetValue(hidden),
                 result.GetValue(seed), result.GetValue(threads))
@@ -76,18 +78,12 @@ internal static class MlNetCompareCommand
                 Console.WriteLine($"wrote {summary}");
                 return 0;
             }
-            catch (ArgumentException e)
+            catch (FileNotFoundException e) when (settings.Optimizer is null && e is not DataSetNotFoundException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return CommonOptions.InputErrorExitCode;
+                // The default optimizer is the usual first-run problem: say how to name another one.
+                throw new FileNotFoundException($"{e.Message} (on the command line: --optimizer FILE)", e.FileName, e);
             }
-            catch (FileNotFoundException e)
-            {
-                // A missing optimizer or data set is the usual first-run problem: say what is missing, without a stack trace.
-                Console.Error.WriteLine($"error: {e.Message}{(settings.Optimizer is null ? " (on the command line: --optimizer FILE)" : "")}");
-                return 1;
-            }
-        });
+        }));
         return command;
     }
 
@@ -139,16 +135,26 @@ internal static class MlNetCompareCommand
         var optimizerPath = settings.Optimizer ?? DefaultLearnedOptimizer.Resolve();
         Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
         var rows = new List<Row>();
-        foreach (var name in tasks.Distinct())
+        var names = tasks.Distinct().ToArray();
+        for (var t = 0; t < names.Length; t++)
         {
             var ml = new MLContext(settings.Seed);
-            var task = Load(ml, name, fashionRows, settings.Seed);
+            var task = Load(ml, names[t], fashionRows, settings.Seed);
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
-            var taskRows = new List<Row>();
             var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
             var rate = TuneAdam(ml, task, taskSettings);
-            foreach (var (trainer, role, estimator) in Trainers(ml, task.Kind, taskSettings, rate))
-                taskRows.Add(Measure(ml, task, trainer, estimator) with { Role = role, Epochs = settings.Epochs, LearningRate = role == Role.TunedAdam ? rate : null });
+            var trainers = Trainers(ml, task.Kind, taskSettings, rate).ToArray();
+            var taskRows = RunProgress.Show($"{names[t]} (task {t + 1}/{names.Length})", (progress, log) =>
+            {
+                var clock = Stopwatch.StartNew();
+                var measured = new List<Row>();
+                foreach (var (trainer, role, estimator) in trainers)
+                {
+                    measured.Add(Measure(ml, task, trainer, estimator, log) with { Role = role, Epochs = settings.Epochs, LearningRate = role == Role.TunedAdam ? rate : null });
+                    progress.Report(new EvaluationProgress(trainer, measured.Count, trainers.Length, clock.Elapsed));
+                }
+                return measured;
+            });
             Print(task.Title, taskRows);
             rows.AddRange(taskRows);
         }
@@ -219,7 +225,6 @@ internal static class MlNetCompareCommand
     /// </summary>
     private static double TuneAdam(MLContext ml, TaskData task, Settings s)
     {
-        if (!(s.ValidationFraction > 0 && s.ValidationFraction < 1)) throw new ArgumentException($"--validation-fraction must be between 0 and 1, got {s.ValidationFraction}");
         if (s.AdamGrid.Count == 0) throw new ArgumentException("--adam-grid needs at least one learning rate");
         var split = ml.Data.TrainTestSplit(task.Train, testFraction: s.ValidationFraction, seed: s.Seed);
         var best = (Rate: double.NaN, Loss: double.PositiveInfinity);
@@ -227,7 +232,7 @@ internal static class MlNetCompareCommand
         foreach (var rate in s.AdamGrid)
         {
             var estimator = Trainers(ml, task.Kind, s, rate).First(t => t.Role == Role.TunedAdam).Estimator;
-            var row = Measure(ml, tuningTask, $"  tuning Adam(lr={rate.ToString("G3", CultureInfo.InvariantCulture)}) on the validation split", estimator);
+            var row = Measure(ml, tuningTask, $"  tuning Adam(lr={rate.ToString("G3", CultureInfo.InvariantCulture)}) on the validation split", estimator, Console.WriteLine);
             var loss = row.Metrics.Where(m => m.Name is "log-loss" or "RMSE").Select(m => m.Value).DefaultIfEmpty(double.NaN).First();
             if (row.Error is null && double.IsFinite(loss) && loss < best.Loss) best = (rate, loss);
         }
@@ -279,7 +284,7 @@ internal static class MlNetCompareCommand
     /// <summary>Log-loss, or RMSE for regression (lower is better).</summary>
     private static double Loss(Row row) => row.Metrics.Where(m => m.Name is "log-loss" or "RMSE").Select(m => m.Value).DefaultIfEmpty(double.PositiveInfinity).First();
 
-    private static Row Measure(MLContext ml, TaskData task, string trainer, IEstimator<ITransformer> estimator)
+    private static Row Measure(MLContext ml, TaskData task, string trainer, IEstimator<ITransformer> estimator, Action<string> log)
     {
         var pipeline = task.Preparation.Append(estimator);
         var clock = Stopwatch.StartNew();
@@ -290,7 +295,7 @@ internal static class MlNetCompareCommand
         }
         catch (TrainingDivergedException e)
         {
-            Console.WriteLine($"  {trainer}: {e.Message}");
+            log($"  {trainer}: {e.Message}");
             return new Row(task.Title, trainer, [], clock.Elapsed.TotalSeconds, "diverged");
         }
         var seconds = clock.Elapsed.TotalSeconds;
@@ -301,7 +306,7 @@ internal static class MlNetCompareCommand
             Kind.Binary => Binary(ml.BinaryClassification.Evaluate(scored)),
             _ => Regression(ml.Regression.Evaluate(scored)),
         };
-        Console.WriteLine($"  {trainer}: {string.Join(", ", metrics.Select(m => $"{m.Item1} {m.Item2:0.0000}"))}, fit {seconds:0.00} s");
+        log($"  {trainer}: {string.Join(", ", metrics.Select(m => $"{m.Item1} {m.Item2:0.0000}"))}, fit {seconds:0.00} s");
         return new Row(task.Title, trainer, metrics, seconds);
     }
 

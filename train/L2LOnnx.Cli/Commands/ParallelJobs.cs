@@ -12,8 +12,8 @@ namespace L2LOnnx.Cli.Commands;
 /// </summary>
 internal static class ParallelJobs
 {
-    /// <summary>Runs every group; throws if a child fails.</summary>
-    public static void Run(ResultsReport.Settings s, IReadOnlyList<string[]> groups)
+    /// <summary>Runs every group, handing the children's output lines to <paramref name="log"/>; throws if a child fails.</summary>
+    public static void Run(ResultsReport.Settings s, IReadOnlyList<string[]> groups, Action<string> log)
     {
         var (program, prefix) = Self();
         using var slots = new SemaphoreSlim(s.Jobs);
@@ -26,8 +26,8 @@ internal static class ParallelJobs
                 var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 foreach (var argument in prefix.Concat(Arguments(s, group))) start.ArgumentList.Add(argument);
                 using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-                child.OutputDataReceived += (_, e) => { if (e.Data is { } line) Console.WriteLine(line); };
-                child.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{group[0]}] {line}"); };
+                child.OutputDataReceived += (_, e) => { if (e.Data is { } line) log(line); };
+                child.ErrorDataReceived += (_, e) => { if (e.Data is { } line) log($"[{group[0]}] error: {line}"); };
                 child.BeginOutputReadLine();
                 child.BeginErrorReadLine();
                 await child.WaitForExitAsync();

@@ -15,11 +15,11 @@ internal static class ResultsCommand
     {
         var models = new Option<string>("--models") { Description = "folder of the shipped models and their cards (quadratic.onnx, mnist-mlp.onnx, general.onnx, *.md)", DefaultValueFactory = _ => "models" };
         var output = new Option<string>("--out") { Description = "folder for results.md (figures go to <out>/results/)", DefaultValueFactory = _ => "docs" };
-        var problems = new Option<int>("--problems") { Description = "held-out problems per data family", DefaultValueFactory = _ => 20 };
-        var quadratics = new Option<int>("--quadratic-problems") { Description = "held-out quadratics", DefaultValueFactory = _ => 100 };
-        var tuning = new Option<int>("--tuning-problems") { Description = "tuning problems per data family (quadratics: as many as held out)", DefaultValueFactory = _ => 10 };
+        var problems = new Option<int>("--problems") { Description = "held-out problems per data family", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var quadratics = new Option<int>("--quadratic-problems") { Description = "held-out quadratics", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var tuning = new Option<int>("--tuning-problems") { Description = "tuning problems per data family (quadratics: as many as held out)", DefaultValueFactory = _ => 10 }.AtLeast(1);
         var cache = new Option<string>("--cache") { Description = "folder of cached per-task results", DefaultValueFactory = _ => "out/results-cache" };
-        var jobs = new Option<int>("--jobs") { Description = "experiments computed at once, one thread each (costs are then timed one at a time)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var jobs = new Option<int>("--jobs") { Description = "experiments computed at once, one thread each (costs are then timed one at a time)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) }.AtLeast(1);
         var only = new Option<string[]>("--only") { Description = "compute only these experiments (slugs, e.g. quadratic general-diabetes-linear); the others come from the cache or are marked not run", AllowMultipleArgumentsPerToken = true };
         var estimate = new Option<bool>("--estimate") { Description = "print the work and the estimated run time, then stop" };
         var computeOnly = new Option<bool>("--compute-only") { Description = "only fill the cache (what the parallel jobs run); no timing, no report", Hidden = true };
@@ -49,5 +49,6 @@ internal static class ResultsCommand
 
     /// <summary>Writes the report, its figures (PNG and SVG) and the cards, printing progress; returns the report's path.</summary>
     public static string? Write(ResultsReport.Settings settings) =>
-        ResultsReport.Write(settings, ExperimentFiles.WriteFigures, groups => ParallelJobs.Run(settings, groups), Console.WriteLine);
+        RunProgress.Show("results", (progress, log) =>
+            ResultsReport.Write(settings, ExperimentFiles.WriteFigures, groups => ParallelJobs.Run(settings, groups, log), log, progress));
 }

@@ -1,11 +1,8 @@
-using System.Globalization;
-using System.Text;
-using L2LOnnx.Runtime;
 using L2LOnnx.Train.Evaluation;
 
 namespace L2LOnnx.Cli.Reports;
 
-/// <summary>The files of one evaluated experiment: a figure per horizon (PNG and SVG) and the per-step curves as CSV.</summary>
+/// <summary>The figures of one evaluated experiment (a PNG and an SVG per horizon) and the curves they and the CSV show.</summary>
 internal static class ExperimentFiles
 {
     /// <summary>The curves shown at <paramref name="horizon"/>: the learned optimizer's, then each baseline at the rate tuned for that horizon.</summary>
@@ -21,29 +18,9 @@ internal static class ExperimentFiles
         return horizon => Name(result, horizon);
     }
 
-    /// <summary>Writes every optimizer's per-step mean, 25 %, median and 75 % over problems (baselines at each tuned rate) as CSV, atomically.</summary>
-    public static void WriteCsv(ExperimentResult result, string path)
-    {
-        var runs = new List<RunRecord> { result.Learned };
-        runs.AddRange(result.Baselines.SelectMany(b => b.Runs));
-        var curves = runs.Select(r => r.Curves()).ToArray();
-        var text = new StringBuilder("step");
-        foreach (var curve in curves)
-            foreach (var statistic in new[] { "mean", "p25", "median", "p75" })
-                text.Append(CultureInfo.InvariantCulture, $",\"{curve.Optimizer} {statistic}\"");
-        text.Append('\n');
-        for (var step = 0; step <= result.Horizons[^1]; step++)
-        {
-            text.Append(step.ToString(CultureInfo.InvariantCulture));
-            foreach (var curve in curves)
-                text.Append(step <= curve.Steps
-                    ? string.Create(CultureInfo.InvariantCulture, $",{curve.Mean(step):R},{curve.Quantile(step, 0.25):R},{curve.Median(step):R},{curve.Quantile(step, 0.75):R}")
-                    : ",,,,");
-            text.Append('\n');
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
-    }
+    /// <summary>Every run's curves: the learned optimizer's, then each baseline at each of its tuned rates.</summary>
+    public static IReadOnlyList<LossCurves> AllCurves(ExperimentResult result) =>
+        [result.Learned.Curves() with { Optimizer = "learned" }, .. result.Baselines.SelectMany(b => b.Runs).Select(r => r.Curves())];
 
     private static string Name(ExperimentResult result, int horizon) => $"{result.Experiment.Slug}-{horizon}";
 }

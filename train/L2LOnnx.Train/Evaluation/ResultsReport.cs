@@ -64,7 +64,13 @@ public static class ResultsReport
     /// every progress line.
     /// </summary>
     /// <exception cref="ArgumentException">A setting is out of range or names an unknown experiment.</exception>
-    public static string? Write(Settings s, Func<ExperimentResult, string, Func<int, string>> figures, Action<IReadOnlyList<string[]>>? parallel, Action<string> log)
+    /// <param name="s">What to run and where to write.</param>
+    /// <param name="figures">Draws an experiment's figures into a folder; returns the figure name per horizon.</param>
+    /// <param name="parallel">Computes groups of experiments into the cache at once; null computes them here, one after the other.</param>
+    /// <param name="log">Hears every progress line.</param>
+    /// <param name="progress">Told after every optimizer run computed in this process.</param>
+    public static string? Write(Settings s, Func<ExperimentResult, string, Func<int, string>> figures, Action<IReadOnlyList<string[]>>? parallel, Action<string> log,
+        IProgress<EvaluationProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(figures);
         ArgumentNullException.ThrowIfNull(log);
@@ -93,7 +99,7 @@ public static class ResultsReport
 
         // 1. What will run, and how long it should take.
         var selected = experiments.Where(e => s.Only is null || s.Only.Contains(e.Experiment.Slug)).Select(e => e.Experiment).ToArray();
-        var runner = new ProtocolRunner(s.Protocol, line => log("  " + line));
+        var runner = new ProtocolRunner(s.Protocol, line => log("  " + line)) { Progress = progress };
         log($"estimating the work of {selected.Length} experiments ({s.Protocol.Problems} held-out problems per data family, {s.Protocol.QuadraticProblems} quadratics, grid of {s.Protocol.Grid.Count} learning rates; cache {s.Protocol.CacheDirectory ?? "off"})");
         var estimates = new Dictionary<string, double>();
         var pending = new HashSet<string>();
