@@ -38,6 +38,16 @@ internal sealed class OnnxGraphBuilder(string name, string docString)
         return value;
     }
 
+    /// <summary>A one-element string initializer (UTF-8).</summary>
+    public string StringInitializer(string value, string text)
+    {
+        var tensor = new TensorProto { Name = value, DataType = (int)TensorProto.Types.DataType.String };
+        tensor.Dims.Add(1);
+        tensor.StringData.Add(ByteString.CopyFromUtf8(text));
+        graph.Initializer.Add(tensor);
+        return value;
+    }
+
     /// <summary>Adds a node with one output named <paramref name="output"/> and returns that name.</summary>
     public string Node(string opType, string output, string[] inputs, params AttributeProto[] attributes)
     {
