@@ -1,4 +1,6 @@
 using System.Globalization;
+using Google.Protobuf;
+using L2LOnnx.Runtime.Onnx.Writing;
 using Onnx;
 
 namespace L2LOnnx.MLNet;
@@ -24,7 +26,7 @@ internal static class ScoringGraph
 
     public static byte[] Write(Network network, ReadOnlySpan<float> theta, PredictionTask task, string featureColumn, IReadOnlyDictionary<string, string> metadata, string record)
     {
-        var graph = new OnnxGraphBuilder("l2l_mlnet_scorer",
+        var graph = new OnnxGraphWriter("l2l_mlnet_scorer",
             $"{task.Name} scorer trained with a learned optimizer: {network.Inputs} features -> " +
             (network.Hidden > 0 ? $"{network.Hidden} {network.Activation} units -> " : "") + $"{network.Outputs} logits");
         graph.Input(featureColumn, TensorProto.Types.DataType.Float, network.Inputs);
@@ -52,9 +54,9 @@ internal static class ScoringGraph
 
         state.Add(Flat(graph, w, transpose: true));
         state.Add(Flat(graph, b, transpose: false));
-        graph.Node("Concat", ColumnNames.Parameters, [.. state], OnnxGraphBuilder.Int("axis", 1));
+        graph.Node("Concat", ColumnNames.Parameters, [.. state], OnnxGraphWriter.Int("axis", 1));
         graph.Output(ColumnNames.Parameters, TensorProto.Types.DataType.Float, 1, network.ParameterCount);
-        graph.Node("Identity", ColumnNames.Record, [graph.StringInitializer(ColumnNames.InternalPrefix + "record_json", record)]);
+        graph.Node("Identity", ColumnNames.Record, [StringInitializer(graph, ColumnNames.InternalPrefix + "record_json", record)]);
         graph.Output(ColumnNames.Record, TensorProto.Types.DataType.String, 1);
 
         var properties = new Dictionary<string, string>(metadata)
@@ -71,10 +73,20 @@ internal static class ScoringGraph
     /// An initializer as a [1, n] row in θ's layout: the weight matrices are stored [in × out], so they are
     /// transposed back to one row per unit first.
     /// </summary>
-    private static string Flat(OnnxGraphBuilder graph, string initializer, bool transpose)
+    private static string Flat(OnnxGraphWriter graph, string initializer, bool transpose)
     {
         var source = transpose ? graph.Node("Transpose", initializer + "_T", [initializer]) : initializer;
-        return graph.Node("Flatten", initializer + "_flat", [source], OnnxGraphBuilder.Int("axis", 0));
+        return graph.Node("Flatten", initializer + "_flat", [source], OnnxGraphWriter.Int("axis", 0));
+    }
+
+    /// <summary>A one-element string initializer (UTF-8); the shared writer has no shorthand for strings.</summary>
+    private static string StringInitializer(OnnxGraphWriter graph, string value, string text)
+    {
+        var tensor = new TensorProto { Name = value, DataType = (int)TensorProto.Types.DataType.String };
+        tensor.Dims.Add(1);
+        tensor.StringData.Add(ByteString.CopyFromUtf8(text));
+        graph.Graph.Initializer.Add(tensor);
+        return value;
     }
 
     /// <summary>Our weights are [out × in] (one row per unit); ONNX MatMul of a row vector wants [in × out].</summary>
