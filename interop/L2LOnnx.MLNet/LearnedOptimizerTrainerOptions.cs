@@ -77,8 +77,8 @@ public abstract class LearnedOptimizerTrainerOptions
 
     /// <summary>
     /// Called every <see cref="ProgressInterval"/> steps and after the last, on the training thread. Default
-    /// <c>null</c>. The same progress also goes to <c>MLContext.Log</c> (source <c>LearnedOptimizer</c>, kind
-    /// <c>Info</c>), as ML.NET's own trainers report theirs.
+    /// <c>null</c>. The same progress also goes to <c>MLContext.Log</c> (kind <c>Info</c>, source the trainer's
+    /// name and channel, e.g. <c>LearnedOptimizerBinaryTrainer; Training</c>), as ML.NET's own trainers report theirs.
     /// </summary>
     public Action<TrainingProgress>? Progress { get; set; }
 

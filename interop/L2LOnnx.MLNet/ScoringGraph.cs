@@ -21,6 +21,9 @@ internal static class ScoringGraph
 {
     public const string Producer = "L2LOnnx.MLNet";
 
+    /// <summary>The shape [1, -1] that turns a tensor into one row.</summary>
+    private const string RowShape = ColumnNames.InternalPrefix + "row_shape";
+
     /// <summary>The outputs that carry the model rather than a prediction.</summary>
     public static readonly string[] StateOutputs = [ColumnNames.Parameters, ColumnNames.Record];
 
@@ -32,6 +35,7 @@ internal static class ScoringGraph
         graph.Input(featureColumn, TensorProto.Types.DataType.Float, network.Inputs);
 
         var x = featureColumn;
+        graph.Int64Initializer(RowShape, 1, -1);
         var state = new List<string>();
         if (network.Hidden > 0)
         {
@@ -76,7 +80,7 @@ internal static class ScoringGraph
     private static string Flat(OnnxGraphWriter graph, string initializer, bool transpose)
     {
         var source = transpose ? graph.Node("Transpose", initializer + "_T", [initializer]) : initializer;
-        return graph.Node("Flatten", initializer + "_flat", [source], OnnxGraphWriter.Int("axis", 0));
+        return graph.Node("Reshape", initializer + "_flat", [source, RowShape]);
     }
 
     /// <summary>A one-element string initializer (UTF-8); the shared writer has no shorthand for strings.</summary>
