@@ -147,6 +147,24 @@ public sealed class TrainerContractTests
     }
 
     [Fact]
+    public void Restore_OfAChainSavedWithoutTheStateOutputs_SaysSo()
+    {
+        // What earlier versions saved: the scoring graph's ONNX transformer exposing only the prediction outputs.
+        var data = Synthetic.Binary(ml, 50, seed: 14);
+        var fitted = ml.BinaryClassification.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 1).Fit(data);
+        var task = new BinaryTask();
+        var old = ml.Transforms.ApplyOnnxModel(task.GraphOutputs, ["Features"], new MemoryStream(fitted.Model.ScoringModel.ToArray()))
+            .Append(task.ColumnAdapter(ml, new LabelInfo(1)))
+            .Fit(data);
+
+        var loaded = PipelineTests.SaveAndLoad(ml, new TransformerChain<ITransformer>(old), data.Schema);
+        var error = Assert.Throws<InvalidDataException>(() => LearnedOptimizerTransformer.Restore(loaded, data.Schema));
+
+        Assert.Contains("did not record its weights", error.Message);
+        Assert.Equal(fitted.Transform(data).GetColumn<float>("Score"), loaded.Transform(data).GetColumn<float>("Score"));
+    }
+
+    [Fact]
     public void Restore_LeavesModelsWithoutLearnedOptimizerPartsAlone()
     {
         var data = Synthetic.Binary(ml, 50, seed: 9);
