@@ -53,6 +53,15 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
     /// <summary>All bits set in lanes where <c>a &gt;= b</c>, else zero.</summary>
     static abstract TVec GreaterThanOrEqual(TVec a, TVec b);
 
+    /// <summary>All bits set in lanes where <c>a &gt; b</c>, else zero.</summary>
+    static abstract TVec GreaterThan(TVec a, TVec b);
+
+    /// <summary>All bits set in lanes where <c>a == b</c>, else zero.</summary>
+    static abstract TVec Equal(TVec a, TVec b);
+
+    /// <summary>Square root, correctly rounded.</summary>
+    static abstract TVec Sqrt(TVec a);
+
     /// <summary>-1, 0 or 1 by the sign of each lane (0 for ±0), as ONNX <c>Sign</c>.</summary>
     static abstract TVec Sign(TVec a);
 

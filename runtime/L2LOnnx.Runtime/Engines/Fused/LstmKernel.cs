@@ -35,7 +35,7 @@ internal static unsafe class LstmKernel<TVec, TSimd>
     {
         var lanes = TSimd.Lanes;
         var width = BlockWidth;
-        var plan = args->Plan;
+        var plan = (FusedPlan*)args->Plan;
         var features = scratch;
         var gates = scratch + 2 * width;
         for (var block = firstBlock; block < endBlock; block++)
@@ -166,13 +166,13 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             {
                 var offset = (long)j * width + v * lanes;
                 var g = gates + offset;
-                var input = Sigmoid(TSimd.Load(g));
-                var output = Sigmoid(TSimd.Load(g + gateStride));
-                var forget = Sigmoid(TSimd.Load(g + 2 * gateStride));
-                var candidate = Tanh(TSimd.Load(g + 3 * gateStride));
+                var input = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g));
+                var output = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g + gateStride));
+                var forget = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g + 2 * gateStride));
+                var candidate = SimdMath<TVec, TSimd>.Tanh(TSimd.Load(g + 3 * gateStride));
                 var cOld = TSimd.Load(c + offset);
                 var cNew = TSimd.MultiplyAdd(cOld, forget, TSimd.Multiply(input, candidate));
-                var hNew = TSimd.Multiply(output, Tanh(cNew));
+                var hNew = TSimd.Multiply(output, SimdMath<TVec, TSimd>.Tanh(cNew));
                 if (!allFinite)
                 {
                     var mask = v == 0 ? mask0 : mask1;
@@ -194,40 +194,5 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             sum = TSimd.MultiplyAdd(TSimd.Splat(plan->OutputWeight[j]), TSimd.Load(h + (long)j * width), sum);
         // MatMul, then Add, then Mul, as the graph rounds them.
         return TSimd.Multiply(TSimd.Add(sum, TSimd.Splat(plan->OutputBias)), TSimd.Splat(plan->OutputScale));
-    }
-
-    /// <summary>1 / (1 + e^-x).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Sigmoid(TVec x) => TSimd.Reciprocal(TSimd.Add(TSimd.Splat(1f), Exp(TSimd.Subtract(TSimd.Splat(0f), x))));
-
-    /// <summary>1 - 2 / (e^2x + 1): exact limits ±1, absolute error about 1e-7.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Tanh(TVec x)
-    {
-        var e = Exp(TSimd.Add(x, x));
-        return TSimd.MultiplyAdd(TSimd.Splat(-2f), TSimd.Reciprocal(TSimd.Add(e, TSimd.Splat(1f))), TSimd.Splat(1f));
-    }
-
-    /// <summary>
-    /// e^x: x = k ln2 + r with |r| &lt;= ln2 / 2 (Cody-Waite split of ln 2), e^r by its Taylor series to
-    /// degree 7 (truncation below 1e-8 relative), times 2^k. Inputs are clamped to [-87, 88], where
-    /// the sigmoid and tanh built on it have long saturated.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Exp(TVec x)
-    {
-        x = TSimd.Min(TSimd.Max(x, TSimd.Splat(-87f)), TSimd.Splat(88f));
-        var k = TSimd.Round(TSimd.Multiply(x, TSimd.Splat(1.44269504f)));
-        var r = TSimd.MultiplyAdd(k, TSimd.Splat(-0.693359375f), x);
-        r = TSimd.MultiplyAdd(k, TSimd.Splat(2.12194440e-4f), r);
-        var p = TSimd.Splat(1f / 5040f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 720f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 120f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 24f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 6f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.5f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
-        return TSimd.ScaleByPowerOfTwo(p, k);
     }
 }

@@ -63,6 +63,15 @@ internal readonly unsafe struct SimdPortable : ISimd<Vector<float>>
     public static Vector<float> GreaterThanOrEqual(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.GreaterThanOrEqual(a, b));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> GreaterThan(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.GreaterThan(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Equal(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.Equals(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sqrt(Vector<float> a) => Vector.SquareRoot(a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Sign(Vector<float> a) =>
         (Vector.AsVectorSingle(Vector.GreaterThan(a, Vector<float>.Zero)) & Vector<float>.One) -
         (Vector.AsVectorSingle(Vector.LessThan(a, Vector<float>.Zero)) & Vector<float>.One);
