@@ -172,7 +172,8 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     /// <summary>
     /// destination[m] = bias[m] + Σ_k W[k][m] source[k] (sources A then B), tiles of four output rows
-    /// by the whole block (16 accumulators), then the remaining rows one at a time; ReLU on request.
+    /// by the whole block (16 accumulators), then the remaining rows one at a time; ReLU on request
+    /// (as max(0, x), which keeps NaN as ONNX Relu does: the hardware max returns its second operand on NaN).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMul(ProgramOp* op, float** bases)
@@ -221,10 +222,10 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
             }
             if (relu)
             {
-                a00 = TSimd.Max(a00, zero); a01 = TSimd.Max(a01, zero); a02 = TSimd.Max(a02, zero); a03 = TSimd.Max(a03, zero);
-                a10 = TSimd.Max(a10, zero); a11 = TSimd.Max(a11, zero); a12 = TSimd.Max(a12, zero); a13 = TSimd.Max(a13, zero);
-                a20 = TSimd.Max(a20, zero); a21 = TSimd.Max(a21, zero); a22 = TSimd.Max(a22, zero); a23 = TSimd.Max(a23, zero);
-                a30 = TSimd.Max(a30, zero); a31 = TSimd.Max(a31, zero); a32 = TSimd.Max(a32, zero); a33 = TSimd.Max(a33, zero);
+                a00 = TSimd.Max(zero, a00); a01 = TSimd.Max(zero, a01); a02 = TSimd.Max(zero, a02); a03 = TSimd.Max(zero, a03);
+                a10 = TSimd.Max(zero, a10); a11 = TSimd.Max(zero, a11); a12 = TSimd.Max(zero, a12); a13 = TSimd.Max(zero, a13);
+                a20 = TSimd.Max(zero, a20); a21 = TSimd.Max(zero, a21); a22 = TSimd.Max(zero, a22); a23 = TSimd.Max(zero, a23);
+                a30 = TSimd.Max(zero, a30); a31 = TSimd.Max(zero, a31); a32 = TSimd.Max(zero, a32); a33 = TSimd.Max(zero, a33);
             }
             var o = d + (long)m * width;
             TSimd.Store(o, a00); TSimd.Store(o + lanes, a01); TSimd.Store(o + 2 * lanes, a02); TSimd.Store(o + 3 * lanes, a03); o += width;
@@ -253,7 +254,7 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
             }
             if (relu)
             {
-                a0 = TSimd.Max(a0, zero); a1 = TSimd.Max(a1, zero); a2 = TSimd.Max(a2, zero); a3 = TSimd.Max(a3, zero);
+                a0 = TSimd.Max(zero, a0); a1 = TSimd.Max(zero, a1); a2 = TSimd.Max(zero, a2); a3 = TSimd.Max(zero, a3);
             }
             var o = d + (long)m * width;
             TSimd.Store(o, a0); TSimd.Store(o + lanes, a1); TSimd.Store(o + 2 * lanes, a2); TSimd.Store(o + 3 * lanes, a3);
@@ -313,7 +314,7 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     private readonly struct Absolute : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Abs(x); }
 
-    private readonly struct Relu : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Max(x, TSimd.Splat(0f)); }
+    private readonly struct Relu : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Max(TSimd.Splat(0f), x); }
 
     private readonly struct Sigmoid : IUnaryOp<TVec> { public static TVec Apply(TVec x) => SimdMath<TVec, TSimd>.Sigmoid(x); }
 
