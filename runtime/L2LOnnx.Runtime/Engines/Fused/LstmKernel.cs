@@ -153,26 +153,40 @@ internal static unsafe class LstmKernel<TVec, TSimd>
         }
     }
 
-    /// <summary>ONNX LSTM cell (gates i, o, f, c): c' = f c + i g, h' = o tanh(c'), in place.</summary>
+    /// <summary>
+    /// ONNX LSTM cell (gates i, o, f, c): c' = f c + i g, h' = o tanh(c'), in place, with five
+    /// exponentials and three reciprocals per unit instead of five of each: with
+    /// <c>s = 1 + e^-x</c> (so sigmoid x = 1 / s) and <c>b = e^2x</c> (so tanh x = (b - 1) / (b + 1)),
+    /// <c>i g = (b_g - 1) / (s_i (b_g + 1))</c> and <c>o tanh c' = (b_c' - 1) / (s_o (b_c' + 1))</c>.
+    /// The exponentials' arguments are clamped (-x to 40, 2x to ±20, where sigmoid and tanh are
+    /// saturated to float precision) so those products stay finite. The gates' exponentials run first
+    /// as one flat pass of independent evaluations, which the core overlaps well.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Cells(int hidden, float* gates, float* h, float* c, bool allFinite, TVec mask0, TVec mask1)
     {
         var lanes = TSimd.Lanes;
         var width = 2 * lanes;
         var gateStride = (long)hidden * width;
+        var candidates = gates + 3 * gateStride;
+        var end = gates + 4 * gateStride;
+        var one = TSimd.Splat(1f);
+        for (var g = gates; g < candidates; g += lanes)
+            TSimd.Store(g, TSimd.Add(one, SimdMath<TVec, TSimd>.Exp(TSimd.Min(TSimd.Subtract(TSimd.Splat(0f), TSimd.Load(g)), TSimd.Splat(40f)))));
+        for (var g = candidates; g < end; g += lanes)
+            TSimd.Store(g, SimdMath<TVec, TSimd>.Exp(DoubledForTanh(TSimd.Load(g))));
         for (var j = 0; j < hidden; j++)
         {
             for (var v = 0; v < 2; v++)
             {
                 var offset = (long)j * width + v * lanes;
                 var g = gates + offset;
-                var input = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g));
-                var output = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g + gateStride));
-                var forget = SimdMath<TVec, TSimd>.Sigmoid(TSimd.Load(g + 2 * gateStride));
-                var candidate = SimdMath<TVec, TSimd>.Tanh(TSimd.Load(g + 3 * gateStride));
+                var b = TSimd.Load(g + 3 * gateStride);
+                var inputTimesCandidate = TSimd.Multiply(TSimd.Subtract(b, one), TSimd.Reciprocal(TSimd.Multiply(TSimd.Load(g), TSimd.Add(b, one))));
                 var cOld = TSimd.Load(c + offset);
-                var cNew = TSimd.MultiplyAdd(cOld, forget, TSimd.Multiply(input, candidate));
-                var hNew = TSimd.Multiply(output, SimdMath<TVec, TSimd>.Tanh(cNew));
+                var cNew = TSimd.MultiplyAdd(cOld, TSimd.Reciprocal(TSimd.Load(g + 2 * gateStride)), inputTimesCandidate);
+                var e = SimdMath<TVec, TSimd>.Exp(DoubledForTanh(cNew));
+                var hNew = TSimd.Multiply(TSimd.Subtract(e, one), TSimd.Reciprocal(TSimd.Multiply(TSimd.Load(g + gateStride), TSimd.Add(e, one))));
                 if (!allFinite)
                 {
                     var mask = v == 0 ? mask0 : mask1;
@@ -184,6 +198,10 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             }
         }
     }
+
+    /// <summary>2x clamped to [-20, 20]: tanh is ±1 in float beyond |x| = 10, and e^20 (b + 1) s stays finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec DoubledForTanh(TVec x) => TSimd.Min(TSimd.Max(TSimd.Add(x, x), TSimd.Splat(-20f)), TSimd.Splat(20f));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Output(FusedPlan* plan, float* h, int hidden)

@@ -20,8 +20,9 @@ internal static class SimdMath<TVec, TSimd>
     }
 
     /// <summary>
-    /// e^x: x = k ln2 + r with |r| &lt;= ln2 / 2 (Cody-Waite split of ln 2), e^r by its Taylor series to
-    /// degree 7 (truncation below 1e-8 relative), times 2^k. Inputs are clamped to [-87, 88], where
+    /// e^x: x = k ln2 + r with |r| &lt;= ln2 / 2 (Cody-Waite split of ln 2), e^r by a degree-5
+    /// polynomial fitted for relative error on that interval (at most 1.7e-7 in float32 arithmetic,
+    /// against 1.2e-7 for float32 rounding itself), times 2^k. Inputs are clamped to [-87, 88], where
     /// the sigmoid and tanh built on it have long saturated.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -31,13 +32,11 @@ internal static class SimdMath<TVec, TSimd>
         var k = TSimd.Round(TSimd.Multiply(x, TSimd.Splat(1.44269504f)));
         var r = TSimd.MultiplyAdd(k, TSimd.Splat(-0.693359375f), x);
         r = TSimd.MultiplyAdd(k, TSimd.Splat(2.12194440e-4f), r);
-        var p = TSimd.Splat(1f / 5040f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 720f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 120f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 24f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 6f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.5f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
+        var p = TSimd.Splat(0.008290285244584084f);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.041897889226675034f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.1666763573884964f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.4999915063381195f));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.9999997019767761f));
         p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
         return TSimd.ScaleByPowerOfTwo(p, k);
     }
