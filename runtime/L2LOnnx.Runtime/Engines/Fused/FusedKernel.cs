@@ -48,15 +48,21 @@ internal sealed unsafe class FusedKernel : IDisposable
         string simd;
         if (widest >= 512 && Simd512.IsSupported)
         {
-            { entry = &LstmKernel<Vector512<float>, Simd512>.Run; width = LstmKernel<Vector512<float>, Simd512>.BlockWidth; simd = Simd512.Name; }
+            entry = &LstmKernel<Vector512<float>, Simd512>.Run;
+            width = LstmKernel<Vector512<float>, Simd512>.BlockWidth;
+            simd = Simd512.Name;
         }
         else if (widest >= 256 && Simd256.IsSupported)
         {
-            { entry = &LstmKernel<Vector256<float>, Simd256>.Run; width = LstmKernel<Vector256<float>, Simd256>.BlockWidth; simd = Simd256.Name; }
+            entry = &LstmKernel<Vector256<float>, Simd256>.Run;
+            width = LstmKernel<Vector256<float>, Simd256>.BlockWidth;
+            simd = Simd256.Name;
         }
         else
         {
-            { entry = &LstmKernel<System.Numerics.Vector<float>, SimdPortable>.Run; width = LstmKernel<System.Numerics.Vector<float>, SimdPortable>.BlockWidth; simd = SimdPortable.Name; }
+            entry = &LstmKernel<System.Numerics.Vector<float>, SimdPortable>.Run;
+            width = LstmKernel<System.Numerics.Vector<float>, SimdPortable>.BlockWidth;
+            simd = SimdPortable.Name;
         }
         return new FusedKernel(entry, native.Plan, native, width, (2 + native.MaxPaddedRows) * width,
             $"{model.Describe()}; {simd}, {width} coordinates per block");
@@ -71,11 +77,23 @@ internal sealed unsafe class FusedKernel : IDisposable
         int lanes;
         string simd;
         if (widest >= 512 && Simd512.IsSupported)
-            { entry = &ProgramKernel<Vector512<float>, Simd512>.Run; lanes = Simd512.Lanes; simd = Simd512.Name; }
+        {
+            entry = &ProgramKernel<Vector512<float>, Simd512>.Run;
+            lanes = Simd512.Lanes;
+            simd = Simd512.Name;
+        }
         else if (widest >= 256 && Simd256.IsSupported)
-            { entry = &ProgramKernel<Vector256<float>, Simd256>.Run; lanes = Simd256.Lanes; simd = Simd256.Name; }
+        {
+            entry = &ProgramKernel<Vector256<float>, Simd256>.Run;
+            lanes = Simd256.Lanes;
+            simd = Simd256.Name;
+        }
         else
-            { entry = &ProgramKernel<System.Numerics.Vector<float>, SimdPortable>.Run; lanes = SimdPortable.Lanes; simd = SimdPortable.Name; }
+        {
+            entry = &ProgramKernel<System.Numerics.Vector<float>, SimdPortable>.Run;
+            lanes = SimdPortable.Lanes;
+            simd = SimdPortable.Name;
+        }
         var width = NativeProgram.VectorsPerBlock * lanes;
         var native = new NativeProgram(program, width);
         return new FusedKernel(entry, native.Plan, native, width, native.ScratchFloats,

@@ -131,6 +131,7 @@ internal sealed partial class FusedProgramCompiler
                 var known = dims.Where(d => d != -1).Aggregate(1L, (a, b) => a * b);
                 dims[inferred] = known == 0 ? 0 : constant.Count / known;
             }
+            if (dims.Any(d => d < 0) || dims.Aggregate(1L, (a, b) => a * b) != constant.Count) throw Decline("reshapes a constant to a shape of another size");
             return dims;
         }
         // N is -1 in both notations: a -1 in the target shape stands for N only if the rest keeps the features.

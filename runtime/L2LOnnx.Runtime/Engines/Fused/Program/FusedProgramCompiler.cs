@@ -37,9 +37,10 @@ internal sealed partial class FusedProgramCompiler
     /// <summary>Returns the compiled program, or <c>null</c> and why the graph cannot be compiled.</summary>
     public static FusedProgram? TryCompile(OnnxModel model, OptimizerContract contract, out string reason)
     {
+        var compiler = new FusedProgramCompiler(model, contract);
         try
         {
-            var program = new FusedProgramCompiler(model, contract).Compile();
+            var program = compiler.Compile();
             reason = program.Describe();
             return program;
         }
@@ -53,6 +54,12 @@ internal sealed partial class FusedProgramCompiler
             reason = $"a constant cannot be decoded: {e.Message}";
             return null;
         }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            // A malformed graph (shapes that contradict the data) that ONNX Runtime will judge itself.
+            reason = $"node {compiler.current?.ToString() ?? "(none)"} does not fit its inputs ({e.Message})";
+            return null;
+        }
     }
 
     private FusedProgram Compile()
@@ -62,6 +69,8 @@ internal sealed partial class FusedProgramCompiler
         values[ContractV1.GradInput] = new CoordinateValue { Dims = [ProgramValue.N], Register = gradient };
         if (contract.HasParamInput)
             values[ContractV1.ParamInput] = new CoordinateValue { Dims = [ProgramValue.N], Register = Register(RegisterHome.Parameters, 1) };
+        if (contract.States.FirstOrDefault(s => s.Width > MaxRows) is { } wide)
+            throw new NotCompilableException($"state '{wide.Name}' has {wide.Width} floats per coordinate; the fused compiler allows {MaxRows}");
         for (var s = 0; s < contract.States.Count; s++)
             values[contract.States[s].Name] = new CoordinateValue { Dims = [ProgramValue.N, contract.States[s].Width], Register = Register(RegisterHome.State, contract.States[s].Width, s) };
 
@@ -105,7 +114,6 @@ internal sealed partial class FusedProgramCompiler
 
     private ProgramRegister Register(RegisterHome home, int rows, int state = -1)
     {
-        if (rows > MaxRows) throw Decline($"makes a value of {rows} features per coordinate (the fused engine allows {MaxRows})");
         var register = new ProgramRegister(home, rows, state);
         registers.Add(register);
         return register;
@@ -113,9 +121,10 @@ internal sealed partial class FusedProgramCompiler
 
     private CoordinateValue NewValue(long[] dims, bool isMask = false)
     {
-        var value = new CoordinateValue { Dims = dims, Register = null!, IsMask = isMask };
         RequireCoordinateShape(dims);
-        return new CoordinateValue { Dims = dims, Register = Register(RegisterHome.Scratch, value.Rows), IsMask = isMask };
+        var features = dims[(Array.IndexOf(dims, ProgramValue.N) + 1)..].Aggregate(1L, (a, b) => a * b);
+        if (features > MaxRows) throw Decline($"makes a value of {features} features per coordinate (the fused engine allows {MaxRows})");
+        return new CoordinateValue { Dims = dims, Register = Register(RegisterHome.Scratch, (int)features), IsMask = isMask };
     }
 
     private void Emit(ProgramInstruction instruction) => instructions.Add(instruction);
