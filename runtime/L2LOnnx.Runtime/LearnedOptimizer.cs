@@ -131,7 +131,7 @@ public sealed class LearnedOptimizer : IDisposable
         if (recognised is not null)
         {
             var threshold = recognised.Preprocessing?.Threshold ?? (float)Math.Exp(-10);
-            if (TrySelfCheck(FusedKernel.ForLstm(recognised), threshold, out var fused, out declined))
+            if (TrySelfCheck(() => FusedKernel.ForLstm(recognised), threshold, out var fused, out declined))
             {
                 ort.Dispose();
                 return (fused, OptimizerEngine.Fused, fused.Description, $"recognised as the LSTM optimizer family; {declined}");
@@ -144,7 +144,7 @@ public sealed class LearnedOptimizer : IDisposable
             {
                 declined = $"the fused engine does not run this graph: {notCompiled} (nor is it the LSTM optimizer pattern: {notLstm})";
             }
-            else if (TrySelfCheck(FusedKernel.ForProgram(program), (float)Math.Exp(-10), out var fused, out declined))
+            else if (TrySelfCheck(() => FusedKernel.ForProgram(program), (float)Math.Exp(-10), out var fused, out declined))
             {
                 ort.Dispose();
                 return (fused, OptimizerEngine.Fused, fused.Description, $"compiled into a fused program; {declined}");
@@ -154,14 +154,20 @@ public sealed class LearnedOptimizer : IDisposable
         if (options.Engine == OptimizerEngine.Fused) throw new NotSupportedException($"the fused engine was requested but cannot run this model: {declined}");
         return (ort, OptimizerEngine.OnnxRuntime, ort.Description, declined + "; using ONNX Runtime");
 
-        // Runs the candidate next to ONNX Runtime on the probe batch; keeps it only if they agree.
-        bool TrySelfCheck(FusedKernel kernel, float threshold, out FusedEngine engine, out string verdict)
+        // Runs the candidate next to ONNX Runtime on the probe batch; keeps it only if they agree. The
+        // check runs with float32 state: bfloat16 storage changes the state by design, not the arithmetic.
+        bool TrySelfCheck(Func<FusedKernel> kernel, float threshold, out FusedEngine engine, out string verdict)
         {
-            engine = new FusedEngine(kernel, options.EffectiveThreads);
+            engine = new FusedEngine(kernel(), options.EffectiveThreads);
             var difference = EngineSelfCheck.Compare(engine, ort, contract, fingerprint, 3 * engine.BlockWidth + 7, threshold);
             if (difference <= EngineSelfCheck.Tolerance)
             {
-                verdict = $"agrees with ONNX Runtime on a probe batch to {difference:0.0e0} (tolerance {EngineSelfCheck.Tolerance:0e0})";
+                verdict = $"agrees with ONNX Runtime on a probe batch to {difference:0.0e0} (tolerance {EngineSelfCheck.Tolerance:0e0}, float32 state)";
+                if (options.StatePrecision == StatePrecision.BFloat16)
+                {
+                    engine.Dispose();
+                    engine = new FusedEngine(kernel(), options.EffectiveThreads, Math.Max(1, contract.StateWidth));
+                }
                 return true;
             }
             engine.Dispose();

@@ -18,6 +18,12 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
 
     static abstract void Store(float* destination, TVec value);
 
+    /// <summary>Loads one vector's worth of bfloat16 values, widened to float.</summary>
+    static abstract TVec LoadBFloat16(ushort* source);
+
+    /// <summary>Stores one vector as bfloat16, rounded to nearest even.</summary>
+    static abstract void StoreBFloat16(ushort* destination, TVec value);
+
     static abstract TVec Splat(float value);
 
     static abstract TVec Add(TVec a, TVec b);

@@ -20,6 +20,21 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     public static void Store(float* destination, Vector256<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadBFloat16(ushort* source)
+    {
+        var halves = Vector128.Load(source);
+        return Vector256.ShiftLeft(Vector256.Create(Vector128.WidenLower(halves), Vector128.WidenUpper(halves)), 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBFloat16(ushort* destination, Vector256<float> value)
+    {
+        var bits = value.AsUInt32();
+        var rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu) + (Vector256.ShiftRightLogical(bits, 16) & Vector256<uint>.One), 16);
+        Vector128.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Splat(float value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

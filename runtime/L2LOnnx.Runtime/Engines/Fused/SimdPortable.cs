@@ -20,6 +20,21 @@ internal readonly unsafe struct SimdPortable : ISimd<Vector<float>>
     public static void Store(float* destination, Vector<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LoadBFloat16(ushort* source)
+    {
+        // Vector<T> has no half-width type to widen from; a lane at a time keeps the read in bounds.
+        var bits = stackalloc uint[Vector<uint>.Count];
+        for (var i = 0; i < Vector<uint>.Count; i++) bits[i] = (uint)source[i] << 16;
+        return Vector.AsVectorSingle(Vector.Load(bits));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBFloat16(ushort* destination, Vector<float> value)
+    {
+        for (var i = 0; i < Vector<float>.Count; i++) destination[i] = StateLayout.ToBFloat16(value[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Splat(float value) => new(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
