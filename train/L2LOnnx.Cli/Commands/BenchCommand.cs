@@ -71,19 +71,19 @@ internal static class BenchCommand
             }
         }
 
-        // Narrow enough for an 80-column log: problem-trajectories/s is trajectories/s times the batch.
+        // Narrow enough for an 80-column log: problem-trajectories/s is trajectories/s times the problems per trajectory.
         var table = new Table().Title("meta-training speed: T=100, unroll 20, 2x20 LSTM")
-            .AddColumn("problem").AddColumn(new TableColumn("problems/traj").RightAligned()).AddColumn(new TableColumn("threads").RightAligned())
+            .AddColumn("problem").AddColumn(new TableColumn("problems").RightAligned()).AddColumn(new TableColumn("threads").RightAligned())
             .AddColumn(new TableColumn("s/traj").RightAligned()).AddColumn(new TableColumn("CPU s/traj").RightAligned())
-            .AddColumn(new TableColumn("problems/s").RightAligned()).AddColumn(new TableColumn("PyTorch ref.").RightAligned());
+            .AddColumn(new TableColumn("problems/s").RightAligned()).AddColumn(new TableColumn("PyTorch").RightAligned());
         foreach (var m in results)
         {
             table.AddRow(m.Problem, I(m.ProblemsPerTrajectory), I(m.Threads), F(m.WallSeconds, "0.000"), F(m.CpuSeconds, "0.000"),
                 F(m.ProblemsPerTrajectory / m.WallSeconds, "0.0"), m.Reference is { } r ? $"{F(r, "0.###")} s" : "-");
         }
         AnsiConsole.Write(table);
-        Console.WriteLine("problems/traj: problems optimized together per trajectory (--problems-per-trajectory); problems/s: problem-trajectories " +
-                          "per second (trajectories per second times problems/traj); PyTorch ref.: the reference run's seconds per trajectory, " +
+        Console.WriteLine("problems: problems per trajectory, optimized together (--problems-per-trajectory); problems/s: problem-trajectories " +
+                          "per second (trajectories per second times problems); PyTorch: the reference run's seconds per trajectory, " +
                           "1 thread, one problem per trajectory.");
         Console.WriteLine($"load (/proc/loadavg) before: {loadBefore}; after: {LoadAverage()}; {Environment.ProcessorCount} cores. " +
                           "A loaded machine inflates wall time, CPU time less so.");
