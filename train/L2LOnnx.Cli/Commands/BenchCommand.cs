@@ -25,8 +25,8 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var quadratic = new Option<int>("--quadratic-trajectories") { Description = "timed quadratic trajectories per setting", DefaultValueFactory = _ => 100 };
-        var mnist = new Option<int>("--mnist-trajectories") { Description = "timed MNIST trajectories per setting (0 skips MNIST)", DefaultValueFactory = _ => 4 };
+        var quadratic = new Option<int>("--quadratic-trajectories") { Description = "timed quadratic trajectories per setting", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var mnist = new Option<int>("--mnist-trajectories") { Description = "timed MNIST trajectories per setting (0 skips MNIST)", DefaultValueFactory = _ => 4 }.AtLeast(0);
         var threads = new Option<string>("--threads") { Description = "thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
         var mnistProblems = new Option<string>("--mnist-problems")
         {
@@ -37,12 +37,12 @@ internal static class BenchCommand
         {
             quadratic, mnist, threads, mnistProblems,
         };
-        command.SetAction(result =>
+        command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             Run(result.GetValue(quadratic), result.GetValue(mnist), CommonOptions.ParseSizes(result.GetValue(threads)!, "--threads"),
                 CommonOptions.ParseSizes(result.GetValue(mnistProblems)!, "--mnist-problems"));
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -52,6 +52,8 @@ internal static class BenchCommand
     private static void Run(int quadraticTrajectories, int mnistTrajectories, int[] threadCounts, int[] mnistProblems)
     {
         TorchRuntime.Configure(threadCounts[0]);
+        // Loaded first, so a missing data set is reported before minutes of quadratic timing, not after.
+        using var mnistFamily = mnistTrajectories > 0 ? new ProblemSpec { Kind = ProblemKind.Mnist }.Training() : null;
         var loadBefore = LoadAverage();
         var results = new List<Measurement>();
         foreach (var threads in threadCounts)
@@ -62,13 +64,10 @@ internal static class BenchCommand
                 results.Add(Measure("quadratic", family, 1, threads, quadraticTrajectories, ReferenceQuadratic));
                 results.Add(Measure("quadratic", family, 128, threads, Math.Max(3, quadraticTrajectories / 20), null));
             }
-            if (mnistTrajectories > 0)
-            {
-                using var family = new ProblemSpec { Kind = ProblemKind.Mnist }.Training();
+            if (mnistFamily is not null)
                 foreach (var problems in mnistProblems)
-                    results.Add(Measure("mnist", family, problems, threads, problems == 1 ? mnistTrajectories : Math.Max(1, mnistTrajectories / 2),
+                    results.Add(Measure("mnist", mnistFamily, problems, threads, problems == 1 ? mnistTrajectories : Math.Max(1, mnistTrajectories / 2),
                         problems == 1 ? ReferenceMnist : null));
-            }
         }
 
         // Narrow enough for an 80-column log: problem-trajectories/s is trajectories/s times the problems per trajectory.
