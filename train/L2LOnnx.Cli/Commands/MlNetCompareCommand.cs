@@ -74,8 +74,8 @@ internal static class MlNetCompareCommand
     /// <summary>Runs the tasks and reports; returns every row.</summary>
     public static IReadOnlyList<Row> Run(Settings settings, IReadOnlyList<string> tasks, int fashionRows, int diabetesEpochs, string output)
     {
-        var optimizerPath = settings.Optimizer ?? DefaultLearnedOptimizer.Resolve();
-        Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
+        var optimizerSource = settings.Optimizer ?? DefaultLearnedOptimizer.Source;
+        Console.WriteLine($"learned optimizer: {optimizerSource}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
         var rows = new List<Row>();
         foreach (var name in tasks.Distinct())
         {
@@ -83,7 +83,7 @@ internal static class MlNetCompareCommand
             var task = Load(ml, name, fashionRows, settings.Seed);
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
             var taskRows = new List<Row>();
-            var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
+            var taskSettings = settings with { Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
             foreach (var (trainer, estimator) in Trainers(ml, task.Kind, taskSettings))
                 taskRows.Add(Measure(ml, task, trainer, estimator));
             Print(task.Title, taskRows);
@@ -114,7 +114,7 @@ internal static class MlNetCompareCommand
             return options;
         }
 
-        var optimizerName = Path.GetFileName(s.Optimizer);
+        var optimizerName = Path.GetFileName(s.Optimizer ?? DefaultLearnedOptimizer.Source);
         switch (kind)
         {
             case Kind.Multiclass:
