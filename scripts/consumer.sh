@@ -11,7 +11,8 @@
 #      `l2l --help` and `l2l inspect models/quadratic.onnx`.
 # Prints one line per check and ends with "N passed, M failed". scripts/test.sh runs it after the
 # unit tests. About 4-5 minutes on the 2-core VM: the tool package, which carries libtorch
-# (460 MB uncompressed), is compressed in the background while the samples build.
+# (460 MB uncompressed), is compressed in the background while the samples build. The tool is packed
+# for this machine's platform (the project's default; see train/L2LOnnx.Cli/L2LOnnx.Cli.csproj).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -38,8 +39,9 @@ libraries=(runtime/L2LOnnx.Runtime interop/L2LOnnx.MLNet interop/L2LOnnx.TorchSh
 tool=train/L2LOnnx.Cli
 say "building the libraries and the tool ($version, Release)"
 : > "$work/build.log"
-for project in "${libraries[@]}" "$tool"; do
-  dotnet build "$project" -c Release --nologo -v q -p:ToolPackageRuntimeIdentifiers="$rid" >> "$work/build.log" 2>&1 || echo "build of $project failed" >> "$work/build.log"
+# The tool references every library but the TorchSharp bridge.
+for project in "$tool" interop/L2LOnnx.TorchSharp; do
+  dotnet build "$project" -c Release --nologo -v q >> "$work/build.log" 2>&1 || echo "build of $project failed" >> "$work/build.log"
 done
 if grep -q 'failed$' "$work/build.log"; then
   cat "$work/build.log"; bad "build"; echo "$passed passed, $failed failed"; exit 1
@@ -47,7 +49,7 @@ fi
 
 # The tool package (libtorch inside) takes minutes to compress: pack it while the samples build.
 say "packing the l2l tool for $rid in the background"
-( dotnet pack "$tool" -c Release -o "$feed" --nologo -v q -p:ToolPackageRuntimeIdentifiers="$rid" > "$work/tool-pack.log" 2>&1
+( dotnet pack "$tool" -c Release -o "$feed" --nologo -v q > "$work/tool-pack.log" 2>&1
   echo $? > "$work/tool-pack.rc" ) &
 tool_pid=$!
 
@@ -66,7 +68,7 @@ fi
 for project in "${libraries[@]}"; do
   id="${project##*/}"
   problems="$(/usr/bin/python3 - "$feed/$id.$version.nupkg" "$feed/$id.$version.snupkg" "$id" <<'PY'
-import sys, zipfile
+import re, sys, zipfile
 nupkg, snupkg, id = sys.argv[1:]
 problems = []
 try:
@@ -74,10 +76,11 @@ try:
         names = z.namelist()
         nuspec = z.read(f"{id}.nuspec").decode()
         for needle in ('<license type="expression">MIT</license>', "<readme>README.md</readme>",
-                       '<repository type="git" url="https://github.com/l2lonnx/l2lonnx" commit="',
                        "<projectUrl>https://github.com/l2lonnx/l2lonnx</projectUrl>", "<tags>", "<description>"):
             if needle not in nuspec:
                 problems.append(f"nuspec lacks {needle}")
+        if not re.search(r'<repository type="git" url="https://github.com/l2lonnx/l2lonnx"[^>]* commit="[0-9a-f]{40}"', nuspec):
+            problems.append("nuspec lacks <repository> with the canonical URL and the commit")
         for entry in ("README.md", "LICENSE", f"lib/net10.0/{id}.dll", f"lib/net10.0/{id}.xml"):
             if entry not in names:
                 problems.append(f"no {entry} in the package")
@@ -137,7 +140,7 @@ run_sample() {
   if ! dotnet build "$dir" -c Release --nologo -v q -p:L2LOnnxVersion="$version" > "$work/$name.build.log" 2>&1; then
     cat "$work/$name.build.log"; bad "$name: does not build from the packages"; return
   fi
-  if ! grep -q "$work/packages/l2lonnx" "$dir/obj/project.assets.json"; then
+  if ! ls -d "$work/packages"/l2lonnx.*/"$version" > /dev/null 2>&1; then
     bad "$name: restored L2LOnnx from somewhere else than this run's feed"; return
   fi
   if ! (cd "$work" && timeout 600 dotnet "$dir/bin/Release/net10.0/$name.dll") > "$work/$name.out" 2>&1; then
