@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test and ends with one line: "N passed, M failed", counting
-#   - the xunit tests of the solution (dotnet test, Release),
+#   - the xunit tests of every test project of the solution (tests/L2LOnnx.*.Tests, from their trx files),
 #   - the documentation check (scripts/snippets.py: every C# block is a copy of compiled code), one test,
 #   - the package checks (scripts/consumer.sh: pack, install the tool, build and run the consumer
 #     samples from the local feed), one test per check.
 # Sets up the machine first (idempotent; see scripts/setup.sh). Extra arguments go to `dotnet test`,
-# e.g. scripts/test.sh --filter FullyQualifiedName~Runtime; a filtered run skips the package checks.
+# e.g. scripts/test.sh --filter FullyQualifiedName~L2LOnnx.Runtime.Tests; a filtered run skips the
+# package checks.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,7 +14,9 @@ scripts/setup.sh || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
 
 results="$root/out/test-results"
 rm -rf "$results"
-dotnet test L2LOnnx.sln -c Release --nologo -v q --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
+# One test project at a time (-m:1): the TorchSharp projects each use both cores and much memory, and
+# would only slow each other down (and break the memory tests' bounds) if run side by side.
+dotnet test L2LOnnx.sln -c Release --nologo -v q -m:1 --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
 status=$?
 
 passed=0; failed=0
