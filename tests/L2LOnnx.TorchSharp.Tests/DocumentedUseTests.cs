@@ -19,7 +19,7 @@ public sealed class DocumentedUseTests
         var modelPath = RepositoryModels.PathOf("mnist-mlp.onnx");
         var statePath = temp.File("optimizer.l2lstate");
         random.manual_seed(5);
-        using var model = nn.Sequential(("hidden", nn.Linear(4, 20)), ("sigmoid", nn.Sigmoid()), ("output", nn.Linear(20, 3)));
+        using var model = nn.Sequential(("hidden", nn.Linear(4, 20)), ("sigmoid", nn.Sigmoid()), ("output", nn.Linear(20, 4)));
         using var x = randn(64, 4);
         using var y = x.argmax(1);
         float First() { using var _ = no_grad(); return nn.functional.cross_entropy(model.forward(x), y).item<float>(); }

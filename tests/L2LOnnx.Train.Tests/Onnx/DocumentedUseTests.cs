@@ -47,10 +47,11 @@ public sealed class DocumentedUseTests
         LstmOptimizerExporter.Save(importedNetwork, finetuned, imported.Provenance);
         // end-snippet
 
-        using var runtime = LearnedOptimizer.Load(finetuned);
-        Assert.Equal("2", runtime.Contract.Metadata["l2l.meta.trajectories"]);
-        Assert.Equal("quadratic-10d", runtime.Contract.Metadata["l2l.trained_on"]);
-        Assert.Equal(File.ReadAllBytes(path).Length, File.ReadAllBytes(finetuned).Length);
+        using var exported = LearnedOptimizer.Load(path);
+        using var again = LearnedOptimizer.Load(finetuned);
+        Assert.Equal("2", again.Contract.Metadata["l2l.meta.trajectories"]);
+        Assert.Equal("quadratic-10d", again.Contract.Metadata["l2l.trained_on"]);
+        Assert.Equal(exported.Contract.Metadata["l2l.weights_sha256"], again.Contract.Metadata["l2l.weights_sha256"]);
     }
 
     [Fact]
