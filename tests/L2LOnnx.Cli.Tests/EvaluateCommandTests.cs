@@ -11,7 +11,7 @@ public sealed class EvaluateCommandTests
     {
         using var temp = new TempDirectory();
 
-        var result = await Cli.Run("evaluate", "--model", ShippedModels.PathOf("quadratic.onnx"), "--problems", "3", "--steps", "4", "--threads", "1", "--out", temp.Path);
+        var result = await Cli.Run("evaluate", "--model", RepositoryModels.PathOf("quadratic.onnx"), "--problems", "3", "--steps", "4", "--threads", "1", "--out", temp.Path);
 
         Assert.Equal(0, result.ExitCode);
         var runs = 1 + Enum.GetValues<BaselineKind>().Length * (BaselineTuning.DefaultGrid.Count + 1);
