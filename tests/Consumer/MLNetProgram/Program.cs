@@ -23,16 +23,26 @@ Console.WriteLine($"trained by {report.Optimizer}: {report.Steps} steps in {repo
 
 // end-snippet
 
-// 4. Evaluate with ML.NET's evaluator.
+// 4. Evaluate with ML.NET's evaluator, on the held-out split and by 5-fold cross-validation.
 var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet));
 Console.WriteLine($"test: accuracy {metrics.Accuracy:P1}, AUC {metrics.AreaUnderRocCurve:0.000}, log-loss {metrics.LogLoss:0.000}");
+var folds = ml.BinaryClassification.CrossValidate(data, pipeline, numberOfFolds: 5);
+Console.WriteLine($"5-fold cross-validation: accuracy {folds.Average(f => f.Metrics.Accuracy):P1} (folds {string.Join(", ", folds.Select(f => f.Metrics.Accuracy.ToString("P0")))})");
 
-// 5. Save, and 6. load in a fresh MLContext (any process with L2LOnnx.MLNet.dll next to it).
+// 5. Which measurements matter: permutation feature importance, as for any ML.NET linear model.
+var importance = ml.BinaryClassification.PermutationFeatureImportance(model.LastTransformer, model.Transform(split.TestSet), permutationCount: 3);
+var top = importance.Select((m, i) => (Slot: i, Drop: -m.AreaUnderRocCurve.Mean)).OrderByDescending(x => x.Drop).Take(3);
+Console.WriteLine("most important: " + string.Join(", ", top.Select(x => $"{Tumour.Measurement(x.Slot)} (AUC -{x.Drop:0.000})")));
+
+// 6. Save, and 7. load in a fresh MLContext (any process with L2LOnnx.MLNet.dll next to it); Restore gives the
+//    typed transformer back, weights and training report included.
 ml.Model.Save(model, data.Schema, "tumours.zip");
 var fresh = new MLContext();
-var loaded = fresh.Model.Load("tumours.zip", out _);
+var loaded = LearnedOptimizerTransformer.Restore(fresh.Model.Load("tumours.zip", out var inputSchema), inputSchema);
+var restored = (LearnedOptimizerTransformer)((TransformerChain<ITransformer>)loaded).LastTransformer;
+Console.WriteLine($"loaded: {restored.Model.OutputWeights.Count} weights, trained by {restored.Report.Optimizer} in {restored.Report.Steps} steps");
 
-// 7. Predict one tumour.
+// 8. Predict one tumour.
 var engine = fresh.Model.CreatePredictionEngine<Tumour, Diagnosis>(loaded);
 var tumour = ml.Data.CreateEnumerable<Tumour>(split.TestSet, reuseRowObject: false).First();
 var diagnosis = engine.Predict(tumour);
@@ -42,6 +52,11 @@ public sealed class Tumour
 {
     [LoadColumn(0, 29), VectorType(30)] public float[] Features { get; set; } = [];
     [LoadColumn(30)] public bool Label { get; set; }   // 0 = malignant, 1 = benign
+
+    // The file's 30 columns: 10 measurements of the cell nuclei, as mean, standard error and worst value.
+    private static readonly string[] Nuclei = ["radius", "texture", "perimeter", "area", "smoothness", "compactness",
+                                               "concavity", "concave points", "symmetry", "fractal dimension"];
+    public static string Measurement(int slot) => (slot / 10) switch { 0 => $"mean {Nuclei[slot]}", 1 => $"{Nuclei[slot - 10]} error", _ => $"worst {Nuclei[slot - 20]}" };
 }
 
 public sealed class Diagnosis
