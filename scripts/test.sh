@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test project of the solution (tests/L2LOnnx.*.Tests) and ends with one line:
-# "N passed, M failed", summed over the projects' trx files.
+# Runs every test and ends with one line: "N passed, M failed", counting
+#   - the xunit tests of every test project of the solution (tests/L2LOnnx.*.Tests, from their trx files),
+#   - the documentation check (scripts/snippets.py: every C# block is a copy of compiled code), one test,
+#   - the package checks (scripts/consumer.sh: pack, install the tool, build and run the consumer
+#     samples from the local feed), one test per check.
 # Sets up the machine first (idempotent; see scripts/setup.sh). Extra arguments go to `dotnet test`,
-# e.g. scripts/test.sh --filter FullyQualifiedName~L2LOnnx.Runtime.Tests
+# e.g. scripts/test.sh --filter FullyQualifiedName~L2LOnnx.Runtime.Tests; a filtered run skips the
+# package checks.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -25,7 +29,21 @@ for trx in "$results"/*.trx; do
 done
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then
   echo "dotnet test exited with $status (build error or crashed test host): see the output above"
-  failed=1
+  failed=$((failed + 1))
 fi
+
+if /usr/bin/python3 scripts/snippets.py; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
+if [ $# -eq 0 ]; then
+  mkdir -p "$results"
+  scripts/consumer.sh 2>&1 | tee "$results/consumer.log"
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$results/consumer.log" | tail -n 1)
+  if [ -n "$summary" ]; then
+    passed=$((passed + $(cut -d' ' -f1 <<<"$summary"))); failed=$((failed + $(cut -d' ' -f3 <<<"$summary")))
+  else
+    echo "scripts/consumer.sh ended without its summary line"; failed=$((failed + 1))
+  fi
+fi
+
 echo "$passed passed, $failed failed"
-[ $status -eq 0 ] && [ $failed -eq 0 ]
+[ $failed -eq 0 ]

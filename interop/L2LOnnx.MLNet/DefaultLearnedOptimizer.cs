@@ -1,49 +1,32 @@
+using L2LOnnx.Runtime;
+
 namespace L2LOnnx.MLNet;
 
 /// <summary>
-/// Finds the shipped general-purpose learned optimizer, <c>models/general.onnx</c>, meta-trained on
-/// linear, logistic, softmax and MLP problems; trainers use it when no optimizer file is given.
+/// The learned optimizer trainers use when no optimizer file is given: the shipped general-purpose
+/// <c>general.onnx</c> (models/general.md), meta-trained on linear, logistic, softmax and MLP problems.
+/// It is embedded in <c>L2LOnnx.Runtime</c> (<see cref="ShippedModels"/>), so an application needs no
+/// file next to it.
 /// </summary>
-/// <remarks>
-/// Looked for in order: <c>models/general.onnx</c> under the application's folder
-/// (<see cref="AppContext.BaseDirectory"/>), then under the folder holding <c>L2LOnnx.sln</c>, found by
-/// walking up from the application's folder and from the current folder.
-/// </remarks>
 public static class DefaultLearnedOptimizer
 {
-    /// <summary>The default optimizer's path relative to the application or repository folder.</summary>
-    public static readonly string RelativePath = Path.Combine("models", "general.onnx");
+    /// <summary>The default's name among <see cref="ShippedModels.Names"/>.</summary>
+    public const string Name = "general";
 
-    private const string SolutionFileName = "L2LOnnx.sln";
+    /// <summary>
+    /// Path of a contract-v1 ONNX file that replaces the embedded default for every trainer in the
+    /// process whose <see cref="LearnedOptimizerTrainerOptions.OptimizerPath"/> is not set, e.g. a
+    /// newer general optimizer. Default <c>null</c>: the embedded <c>general.onnx</c>.
+    /// </summary>
+    public static string? OverridePath { get; set; }
 
-    /// <summary>The places looked in, in order (the files need not exist).</summary>
-    public static IReadOnlyList<string> Candidates()
-    {
-        var candidates = new List<string> { Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, RelativePath)) };
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (!File.Exists(Path.Combine(dir.FullName, SolutionFileName))) continue;
-                var path = Path.Combine(dir.FullName, RelativePath);
-                if (!candidates.Contains(path)) candidates.Add(path);
-                break;
-            }
-        }
-        return candidates;
-    }
+    /// <summary>What <see cref="Load"/> loads: <see cref="OverridePath"/> as a full path, or <c>general.onnx</c>.</summary>
+    public static string Source => OverridePath is { } path ? Path.GetFullPath(path) : Name + ".onnx";
 
-    /// <summary>The first candidate that exists.</summary>
-    /// <exception cref="FileNotFoundException">None exists; the message lists where it looked and what to do.</exception>
-    public static string Resolve()
-    {
-        var candidates = Candidates();
-        foreach (var path in candidates)
-            if (File.Exists(path)) return path;
-        throw new FileNotFoundException(
-            $"the default learned optimizer {RelativePath} was not found (looked at: {string.Join(", ", candidates)}). " +
-            "Copy it next to the application, set OptimizerPath to a contract-v1 .onnx optimizer, " +
-            "or set Baseline (e.g. BaselineKind.Adam) to train with a hand-designed optimizer",
-            candidates[0]);
-    }
+    /// <summary>Loads the default optimizer: the file at <see cref="OverridePath"/> if set, else the embedded one.</summary>
+    /// <param name="options">How to run it; default <see cref="LearnedOptimizerOptions"/>.</param>
+    /// <exception cref="FileNotFoundException"><see cref="OverridePath"/> is set and no file is there.</exception>
+    /// <exception cref="ContractViolationException">The override file is not a contract-v1 optimizer.</exception>
+    public static LearnedOptimizer Load(LearnedOptimizerOptions? options = null) =>
+        OverridePath is { } path ? LearnedOptimizer.Load(path, options) : ShippedModels.Load(Name, options);
 }

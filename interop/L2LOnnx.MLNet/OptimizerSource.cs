@@ -28,7 +28,7 @@ internal sealed class OptimizerSource : IDisposable
     /// <summary>What to try when training with this optimizer diverges.</summary>
     public string DivergenceHint { get; }
 
-    /// <exception cref="FileNotFoundException">The optimizer file (or the default one) does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The optimizer file (or the default's override) does not exist.</exception>
     /// <exception cref="ContractViolationException">The file is not a contract-v1 optimizer; the message names it.</exception>
     public static OptimizerSource Open(LearnedOptimizerTrainerOptions options)
     {
@@ -39,11 +39,12 @@ internal sealed class OptimizerSource : IDisposable
             return new OptimizerSource(null, kind, lr, probe.Name, "Lower LearningRate, or normalize the features (e.g. mlContext.Transforms.NormalizeMinMax).");
         }
 
-        var path = Path.GetFullPath(options.OptimizerPath ?? DefaultLearnedOptimizer.Resolve());
+        var path = options.OptimizerPath is { } given ? Path.GetFullPath(given) : DefaultLearnedOptimizer.Source;
+        var runtimeOptions = new LearnedOptimizerOptions { IntraOpThreads = options.NumberOfThreads };
         LearnedOptimizer optimizer;
         try
         {
-            optimizer = LearnedOptimizer.Load(path, new LearnedOptimizerOptions { IntraOpThreads = options.NumberOfThreads });
+            optimizer = options.OptimizerPath is null ? DefaultLearnedOptimizer.Load(runtimeOptions) : LearnedOptimizer.Load(path, runtimeOptions);
         }
         catch (ContractViolationException e)
         {

@@ -78,7 +78,7 @@ public sealed class ErrorTests
     [Fact]
     public async Task InspectJsonIsOneMachineReadableObject()
     {
-        var model = ShippedModels.PathOf("quadratic.onnx");
+        var model = RepositoryModels.PathOf("quadratic.onnx");
 
         var result = await Cli.Run("inspect", model, "--json");
 

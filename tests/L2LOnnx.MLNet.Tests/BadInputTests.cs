@@ -158,22 +158,6 @@ public sealed class BadInputTests(OptimizerFiles optimizers) : IClassFixture<Opt
         Assert.Contains(path, error.Message);
     }
 
-    [DataSetFact(DataSet.Mnist)]
-    public void DefaultOptimizer_ResolvesToModelsGeneralOnnx_OrSaysWhereItLooked()
-    {
-        var candidates = DefaultLearnedOptimizer.Candidates();
-        Assert.All(candidates, c => Assert.EndsWith(Path.Combine("models", "general.onnx"), c));
-        if (candidates.Any(File.Exists))
-        {
-            Assert.Equal(candidates.First(File.Exists), DefaultLearnedOptimizer.Resolve());
-            return;
-        }
-        var error = Assert.Throws<FileNotFoundException>(() =>
-            ml.BinaryClassification.Trainers.LearnedOptimizer().Fit(Small()));
-        Assert.Contains(Path.Combine("models", "general.onnx") + " was not found", error.Message);
-        Assert.Contains(candidates[0], error.Message);
-    }
-
     [Fact]
     public void ImpossibleOptions_FailWhenTheTrainerIsCreated()
     {

@@ -27,7 +27,7 @@ public sealed class MnistBridgeTests(ITestOutputHelper output)
         using var images = tensor(data.Pixels, data.Count, data.ImageSize);
         using var labels = tensor(data.Labels.Select(l => (long)l).ToArray());
 
-        var learned = Train(images, labels, parameters => new LearnedTorchOptimizer(parameters, ShippedModels.PathOf("mnist-mlp.onnx"), new LearnedOptimizerOptions { IntraOpThreads = 1 }));
+        var learned = Train(images, labels, parameters => new LearnedTorchOptimizer(parameters, RepositoryModels.PathOf("mnist-mlp.onnx"), new LearnedOptimizerOptions { IntraOpThreads = 1 }));
         var sgd = new[] { 0.3, 1.0, 3.0 }.Select(lr => (Lr: lr, Loss: Train(images, labels, parameters => optim.SGD(parameters, lr)))).ToList();
         var best = sgd.MinBy(s => s.Loss);
 

@@ -12,7 +12,7 @@ public sealed class ShippedModelConformanceTests
     public static TheoryData<string> Models()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(ShippedModels.PathOf(""), "*.onnx").Order())
+        foreach (var path in Directory.GetFiles(RepositoryModels.PathOf(""), "*.onnx").Order())
             data.Add(Path.GetFileName(path));
         return data;
     }
@@ -24,7 +24,7 @@ public sealed class ShippedModelConformanceTests
     [MemberData(nameof(Models))]
     public void VectorsReplayOnEveryEngine(string model)
     {
-        var modelPath = ShippedModels.PathOf(model);
+        var modelPath = RepositoryModels.PathOf(model);
         var vectors = Path.ChangeExtension(modelPath, ".conformance.json");
         Assert.True(File.Exists(vectors), $"models/{model} ships without {Path.GetFileName(vectors)}: run `l2l conformance write --model models/{model}`");
 
@@ -38,7 +38,7 @@ public sealed class ShippedModelConformanceTests
     [OnnxCheckerFact]
     public void EveryShippedModelPassesTheOfficialChecker()
     {
-        var models = Directory.GetFiles(ShippedModels.PathOf(""), "*.onnx");
+        var models = Directory.GetFiles(RepositoryModels.PathOf(""), "*.onnx");
         var (exit, output, error) = DebianPython.Run(
             new[] { Path.Combine(DebianPython.RepositoryRoot(), "interop", "pytorch", "check_onnx.py") }.Concat(models).ToArray());
         Assert.True(exit == 0, $"check_onnx.py failed:\n{output}\n{error}");

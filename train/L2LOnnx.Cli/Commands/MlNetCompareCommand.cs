@@ -132,8 +132,8 @@ internal static class MlNetCompareCommand
     /// <summary>Runs the tasks and reports; returns every row.</summary>
     public static IReadOnlyList<Row> Run(Settings settings, IReadOnlyList<string> tasks, int fashionRows, int diabetesEpochs, string output)
     {
-        var optimizerPath = settings.Optimizer ?? DefaultLearnedOptimizer.Resolve();
-        Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
+        var optimizerSource = settings.Optimizer ?? DefaultLearnedOptimizer.Source;
+        Console.WriteLine($"learned optimizer: {optimizerSource}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
         var rows = new List<Row>();
         var names = tasks.Distinct().ToArray();
         for (var t = 0; t < names.Length; t++)
@@ -141,7 +141,7 @@ internal static class MlNetCompareCommand
             var ml = new MLContext(settings.Seed);
             var task = Load(ml, names[t], fashionRows, settings.Seed);
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
-            var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
+            var taskSettings = settings with { Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
             var rate = TuneAdam(ml, task, taskSettings);
             var trainers = Trainers(ml, task.Kind, taskSettings, rate).ToArray();
             var taskRows = RunProgress.Show($"{names[t]} (task {t + 1}/{names.Length})", (progress, log) =>
@@ -184,7 +184,7 @@ internal static class MlNetCompareCommand
             return options;
         }
 
-        var optimizerName = Path.GetFileName(s.Optimizer);
+        var optimizerName = Path.GetFileName(s.Optimizer ?? DefaultLearnedOptimizer.Source);
         switch (kind)
         {
             case Kind.Multiclass:
