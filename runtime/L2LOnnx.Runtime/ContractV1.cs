@@ -33,6 +33,12 @@ public static class ContractV1
     /// <summary>Recommended metadata: the problem family the optimizer was meta-trained on.</summary>
     public const string TrainedOnKey = "l2l.trained_on";
 
+    /// <summary>
+    /// Metadata: SHA-256 of the weights (docs/contract-v1.md defines it). Checked at load when present,
+    /// and required when the file has any <c>l2l.*</c> key besides <see cref="FormatKey"/>.
+    /// </summary>
+    public const string WeightsHashKey = "l2l.weights_sha256";
+
     /// <summary>Recommended metadata: the tool (and version) that wrote the file.</summary>
     public const string ProducerKey = "l2l.producer";
 }

@@ -74,6 +74,18 @@ public sealed class OnnxTensor
     /// <summary>The <c>raw_data</c> bytes (little-endian elements); empty when absent. A view of the reader's private copy.</summary>
     public ReadOnlyMemory<byte> RawData => _rawData;
 
+    /// <summary>The <c>float_data</c> values as written (for validators and content hashes).</summary>
+    internal ReadOnlySpan<float> FloatData => _floatData;
+
+    /// <summary>The <c>int32_data</c> values as written.</summary>
+    internal ReadOnlySpan<int> Int32Data => _int32Data;
+
+    /// <summary>The <c>int64_data</c> values as written.</summary>
+    internal ReadOnlySpan<long> Int64Data => _int64Data;
+
+    /// <summary>The <c>double_data</c> values as written.</summary>
+    internal ReadOnlySpan<double> DoubleData => _doubleData;
+
     /// <summary>Decodes the elements of a FLOAT tensor from <c>raw_data</c> or <c>float_data</c>.</summary>
     /// <returns>A new array the caller owns, in row-major order.</returns>
     /// <exception cref="OnnxFormatException">
