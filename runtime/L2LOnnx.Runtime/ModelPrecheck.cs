@@ -107,6 +107,18 @@ internal static class ModelPrecheck
     /// </summary>
     private static void RequireWeightsHash(OnnxModel model)
     {
+        // The reader keeps metadata in file order (a dictionary filled once, never removed from).
+        if (model.Metadata.TryGetValue(ContractV1.MetadataHashKey, out var recordedMetadata))
+        {
+            var entries = model.Metadata.ToList();
+            if (entries[^1].Key != ContractV1.MetadataHashKey)
+                throw new ContractViolationException($"'{ContractV1.MetadataHashKey}' must be the last metadata entry, after '{entries[^1].Key}'");
+            var actualMetadata = ContractV1.MetadataHash(entries.Take(entries.Count - 1));
+            if (!string.Equals(recordedMetadata.Trim(), actualMetadata, StringComparison.OrdinalIgnoreCase))
+                throw new ContractViolationException(
+                    $"the metadata does not match '{ContractV1.MetadataHashKey}' (recorded {Short(recordedMetadata)}, computed {Short(actualMetadata)}): the file is corrupt or was edited");
+        }
+
         if (model.Metadata.TryGetValue(ContractV1.WeightsHashKey, out var recorded))
         {
             var actual = WeightsHash.Compute(model.Graph);
