@@ -190,9 +190,9 @@ internal static class GraphPrecheck
         }
 
         if (tensor.DataType == OnnxDataType.Float)
-            RequireFinite(tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span) : tensor.FloatData, where);
+            RequireFinite(tensor.HasRawData ? MemoryMarshal.Cast<byte, float>(tensor.RawData.Span) : tensor.FloatData.Span, where);
         else if (tensor.DataType == OnnxDataType.Double)
-            RequireFinite(tensor.HasRawData ? MemoryMarshal.Cast<byte, double>(tensor.RawData.Span) : tensor.DoubleData, where);
+            RequireFinite(tensor.HasRawData ? MemoryMarshal.Cast<byte, double>(tensor.RawData.Span) : tensor.DoubleData.Span, where);
     }
 
     private static void RequireFinite<T>(ReadOnlySpan<T> values, string where)

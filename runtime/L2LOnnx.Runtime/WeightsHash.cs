@@ -12,10 +12,12 @@ namespace L2LOnnx.Runtime;
 /// empty, else from <c>float_data</c>, <c>int64_data</c>, <c>int32_data</c>, <c>double_data</c>. It
 /// hashes values, not protobuf bytes, so it survives re-serialisation by another tool.
 /// </summary>
-internal static class WeightsHash
+public static class WeightsHash
 {
+    /// <summary>The hash of <paramref name="graph"/>'s initializers.</summary>
     public static string Compute(OnnxGraph graph)
     {
+        ArgumentNullException.ThrowIfNull(graph);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> number = stackalloc byte[8];
         ReadOnlySpan<byte> zero = [0];
@@ -37,22 +39,22 @@ internal static class WeightsHash
                 hash.AppendData(tensor.RawData.Span);
                 continue;
             }
-            foreach (var value in tensor.FloatData)
+            foreach (var value in tensor.FloatData.Span)
             {
                 BinaryPrimitives.WriteSingleLittleEndian(number, value);
                 hash.AppendData(number[..4]);
             }
-            foreach (var value in tensor.Int64Data)
+            foreach (var value in tensor.Int64Data.Span)
             {
                 BinaryPrimitives.WriteInt64LittleEndian(number, value);
                 hash.AppendData(number);
             }
-            foreach (var value in tensor.Int32Data)
+            foreach (var value in tensor.Int32Data.Span)
             {
                 BinaryPrimitives.WriteInt32LittleEndian(number, value);
                 hash.AppendData(number[..4]);
             }
-            foreach (var value in tensor.DoubleData)
+            foreach (var value in tensor.DoubleData.Span)
             {
                 BinaryPrimitives.WriteDoubleLittleEndian(number, value);
                 hash.AppendData(number);
