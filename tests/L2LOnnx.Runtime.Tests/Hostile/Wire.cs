@@ -21,19 +21,32 @@ internal static class Wire
     public static byte[] Tag(int field, int wire) => Varint((ulong)((field << 3) | wire));
 
     /// <summary>A length-delimited field.</summary>
-    public static byte[] Field(int field, byte[] payload) => [.. Tag(field, 2), .. Varint((ulong)payload.Length), .. payload];
+    public static byte[] Field(int field, byte[] payload) => Join(Tag(field, 2), Varint((ulong)payload.Length), payload);
 
     public static byte[] Field(int field, string text) => Field(field, Encoding.UTF8.GetBytes(text));
 
     public static byte[] Number(int field, long value) => [.. Tag(field, 0), .. Varint((ulong)value)];
 
-    public static byte[] Join(params byte[][] parts) => [.. parts.SelectMany(p => p)];
+    public static byte[] Join(params byte[][] parts)
+    {
+        var result = new byte[parts.Sum(p => (long)p.Length)];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            part.CopyTo(result, at);
+            at += part.Length;
+        }
+        return result;
+    }
 
     /// <summary><paramref name="count"/> copies of <paramref name="entry"/> in one array, fast.</summary>
     public static byte[] Repeat(byte[] entry, int count)
     {
         var result = new byte[entry.Length * count];
-        for (var i = 0; i < count; i++) entry.CopyTo(result, i * entry.Length);
+        entry.CopyTo(result, 0);
+        // Doubling copies: a hundred megabytes in a few dozen block copies.
+        for (var filled = entry.Length; filled < result.Length; filled *= 2)
+            Array.Copy(result, 0, result, filled, Math.Min(filled, result.Length - filled));
         return result;
     }
 
