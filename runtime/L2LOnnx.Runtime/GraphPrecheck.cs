@@ -39,8 +39,11 @@ internal static class GraphPrecheck
         }
         defined.UnionWith(constants.Keys);
 
+        var nodeNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
         {
+            if (node.Name.Length > 0 && !nodeNames.Add(node.Name))
+                throw new ContractViolationException($"two nodes are named '{node.Name}': ONNX Runtime requires node names to be unique");
             if (node.Domain is not ("" or "ai.onnx"))
                 throw new ContractViolationException(
                     $"node {node} uses operator domain '{node.Domain}': contract v1 allows the default ONNX domain only (no custom or com.microsoft operators)");

@@ -48,6 +48,13 @@ public sealed class GraphRuleTests
     }
 
     [Fact]
+    public void TwoNodesOfTheSameNameAreRefused()
+    {
+        var e = Refused(m => m.Graph.Node[1].Name = m.Graph.Node[0].Name);
+        Assert.Contains("two nodes are named 'update'", e.Message);
+    }
+
+    [Fact]
     public void ANodeWithAnInputMissingIsRefused()
     {
         var e = Refused(m => m.Graph.Node[0].Input.RemoveAt(1));
