@@ -46,9 +46,11 @@ public sealed class AllocationTests
     private static void BlockOnce()
     {
         using var semaphore = new SemaphoreSlim(0);
+        var waiter = Thread.CurrentThread;
         var releaser = new Thread(() =>
         {
-            Thread.Sleep(20);
+            // Release only once the waiter is really blocked, whatever the machine's load.
+            while ((waiter.ThreadState & ThreadState.WaitSleepJoin) == 0) Thread.Sleep(1);
             semaphore.Release();
         });
         releaser.Start();
