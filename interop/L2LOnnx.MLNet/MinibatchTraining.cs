@@ -71,6 +71,11 @@ internal sealed class MinibatchTraining(TrainingSet data, Network network, Predi
             {
                 throw Diverged(step, totalSteps, rowsSeen, "gradient", double.NaN, e);
             }
+            catch (ContractViolationException e)
+            {
+                // The optimizer file misbehaved at run time (a non-finite update, an output of another shape).
+                throw new ContractViolationException($"optimizer {optimizerName} failed at step {step} of {totalSteps}: {e.Message}", e);
+            }
 
             intervalLoss += loss;
             if (step % options.ProgressInterval == 0 || step == totalSteps)

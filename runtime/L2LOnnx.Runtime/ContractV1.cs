@@ -33,6 +33,37 @@ public static class ContractV1
     /// <summary>Recommended metadata: the problem family the optimizer was meta-trained on.</summary>
     public const string TrainedOnKey = "l2l.trained_on";
 
+    /// <summary>
+    /// Metadata: SHA-256 of the weights (docs/contract-v1.md defines it). Checked at load when present,
+    /// and required when the file has any <c>l2l.*</c> key besides <see cref="FormatKey"/>.
+    /// </summary>
+    public const string WeightsHashKey = "l2l.weights_sha256";
+
+    /// <summary>
+    /// Optional metadata, written as the last entry: SHA-256 (lower-case hex) over every metadata entry
+    /// before it, in file order, of key (UTF-8), a zero byte, value (UTF-8), a zero byte. Protobuf has no
+    /// end marker, so a file cut between two metadata entries still parses; a writer that appends this
+    /// entry lets the runtime tell (<see cref="MetadataHash"/> computes it).
+    /// </summary>
+    public const string MetadataHashKey = "l2l.metadata_sha256";
+
+    /// <summary>The value of <see cref="MetadataHashKey"/> for metadata entries in file order.</summary>
+    /// <param name="entries">The entries before the hash, in the order they are written.</param>
+    public static string MetadataHash(IEnumerable<KeyValuePair<string, string>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        ReadOnlySpan<byte> zero = [0];
+        foreach (var (key, value) in entries)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(key));
+            hash.AppendData(zero);
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(value));
+            hash.AppendData(zero);
+        }
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
     /// <summary>Recommended metadata: the tool (and version) that wrote the file.</summary>
     public const string ProducerKey = "l2l.producer";
 }

@@ -37,6 +37,10 @@ public sealed class LearnedOptimizer : IDisposable
     private readonly IStepEngine engine;
     private readonly LearnedOptimizerOptions options;
 
+    /// <summary>Calls in flight: Dispose waits for them to finish before freeing the engine.</summary>
+    private int active;
+    private int disposed;
+
     private LearnedOptimizer(IStepEngine engine, OptimizerEngine kind, string description, string reason,
         OptimizerContract contract, OptimizerModelInfo model, string fingerprint, LearnedOptimizerOptions options)
     {
@@ -177,8 +181,10 @@ public sealed class LearnedOptimizer : IDisposable
     }
 
     /// <summary>Creates the initial (all-zero) state for a parameter vector of <paramref name="length"/> coordinates.</summary>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public OptimizerState CreateState(int length)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         return new OptimizerState(Contract, new[] { new ParameterSegment("", 0, length) }, Fingerprint, engine.Layout);
     }
@@ -189,8 +195,10 @@ public sealed class LearnedOptimizer : IDisposable
     /// <see cref="Step(ReadOnlySpan{float[]}, ReadOnlySpan{float[]}, OptimizerState)"/>.
     /// </summary>
     /// <param name="tensors">Name and element count of each tensor, in the order the steps will pass them.</param>
+    /// <exception cref="ObjectDisposedException">The optimizer was disposed.</exception>
     public OptimizerState CreateState(params ReadOnlySpan<(string Name, int Length)> tensors)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         if (tensors.IsEmpty) throw new ArgumentException("a group needs at least one tensor", nameof(tensors));
         var segments = new ParameterSegment[tensors.Length];
         long offset = 0;
@@ -215,13 +223,25 @@ public sealed class LearnedOptimizer : IDisposable
     /// <exception cref="ArgumentException">A length differs from the state's N, the state belongs to
     /// another model, or a gradient is not finite (under <see cref="NonFiniteGradientPolicy.Throw"/>);
     /// nothing was changed.</exception>
+    /// <exception cref="ContractViolationException">The model misbehaved at run time: ONNX Runtime failed
+    /// (an output of another shape than declared, a step that needs more memory than there is) or the
+    /// update was not finite; parameters are unchanged, and so is the state except as noted in the message.</exception>
+    /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, OptimizerState state)
     {
-        Prepare(state);
-        RequireLength(parameters.Length, state, nameof(parameters));
-        var hasNonFinite = Gather(gradients, parameters, state);
-        Run(state, hasNonFinite);
-        AddInPlace(parameters, state.Update.Span[..state.Length]);
+        Enter();
+        try
+        {
+            Prepare(state);
+            RequireLength(parameters.Length, state, nameof(parameters));
+            var hasNonFinite = Gather(gradients, parameters, state);
+            Run(state, hasNonFinite);
+            AddInPlace(parameters, state.Update.Span[..state.Length]);
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -232,17 +252,27 @@ public sealed class LearnedOptimizer : IDisposable
     /// <param name="gradients">One array per tensor, same order and lengths.</param>
     /// <param name="state">The group's state.</param>
     /// <exception cref="ArgumentException">As for the single-vector overload; nothing was changed.</exception>
+    /// <exception cref="ContractViolationException">As for the single-vector overload.</exception>
+    /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void Step(ReadOnlySpan<float[]> parameters, ReadOnlySpan<float[]> gradients, OptimizerState state)
     {
-        Prepare(state);
-        RequireGroup(parameters, state, nameof(parameters));
-        var hasNonFinite = Gather(gradients, parameters, state);
-        Run(state, hasNonFinite);
-        var update = state.Update.Span;
-        for (var t = 0; t < parameters.Length; t++)
+        Enter();
+        try
         {
-            var segment = state.Segments[t];
-            AddInPlace(parameters[t], update.Slice(segment.Offset, segment.Length));
+            Prepare(state);
+            RequireGroup(parameters, state, nameof(parameters));
+            var hasNonFinite = Gather(gradients, parameters, state);
+            Run(state, hasNonFinite);
+            var update = state.Update.Span;
+            for (var t = 0; t < parameters.Length; t++)
+            {
+                var segment = state.Segments[t];
+                AddInPlace(parameters[t], update.Slice(segment.Offset, segment.Length));
+            }
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -251,13 +281,23 @@ public sealed class LearnedOptimizer : IDisposable
     /// needed only when the model declares the <c>param</c> input (<see cref="OptimizerContract.HasParamInput"/>).
     /// </summary>
     /// <exception cref="ArgumentException">As for <see cref="Step(Span{float}, ReadOnlySpan{float}, OptimizerState)"/>; nothing was changed.</exception>
+    /// <exception cref="ContractViolationException">As for <see cref="Step(Span{float}, ReadOnlySpan{float}, OptimizerState)"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void ComputeUpdate(ReadOnlySpan<float> gradients, OptimizerState state, Span<float> update, ReadOnlySpan<float> parameters = default)
     {
-        Prepare(state);
-        RequireLength(update.Length, state, nameof(update));
-        var hasNonFinite = Gather(gradients, parameters, state);
-        Run(state, hasNonFinite);
-        state.Update.Span[..state.Length].CopyTo(update);
+        Enter();
+        try
+        {
+            Prepare(state);
+            RequireLength(update.Length, state, nameof(update));
+            var hasNonFinite = Gather(gradients, parameters, state);
+            Run(state, hasNonFinite);
+            state.Update.Span[..state.Length].CopyTo(update);
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -268,17 +308,27 @@ public sealed class LearnedOptimizer : IDisposable
     /// <param name="updates">Receives the updates, one array per tensor.</param>
     /// <param name="parameters">The tensors' values, needed only when the model declares the <c>param</c> input.</param>
     /// <exception cref="ArgumentException">As for the single-vector overload; nothing was changed.</exception>
+    /// <exception cref="ContractViolationException">As for the single-vector overload.</exception>
+    /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void ComputeUpdate(ReadOnlySpan<float[]> gradients, OptimizerState state, ReadOnlySpan<float[]> updates, ReadOnlySpan<float[]> parameters = default)
     {
-        Prepare(state);
-        RequireGroup(updates, state, nameof(updates));
-        var hasNonFinite = Gather(gradients, parameters, state);
-        Run(state, hasNonFinite);
-        var update = state.Update.Span;
-        for (var t = 0; t < updates.Length; t++)
+        Enter();
+        try
         {
-            var segment = state.Segments[t];
-            update.Slice(segment.Offset, segment.Length).CopyTo(updates[t]);
+            Prepare(state);
+            RequireGroup(updates, state, nameof(updates));
+            var hasNonFinite = Gather(gradients, parameters, state);
+            Run(state, hasNonFinite);
+            var update = state.Update.Span;
+            for (var t = 0; t < updates.Length; t++)
+            {
+                var segment = state.Segments[t];
+                update.Slice(segment.Offset, segment.Length).CopyTo(updates[t]);
+            }
+        }
+        finally
+        {
+            Exit();
         }
     }
 
@@ -331,8 +381,56 @@ public sealed class LearnedOptimizer : IDisposable
     private void Run(OptimizerState state, bool hasNonFinite)
     {
         engine.Step(state, hasNonFinite);
+        if (!options.SkipOutputCheck) RequireFiniteOutputs(state);
         state.Steps++;
     }
+
+    /// <summary>
+    /// Refuses a step whose update (or, double-buffered, next state) is not finite, before any of it is
+    /// applied. A double-buffered engine has only swapped which set is current, so swapping back leaves
+    /// the state exactly as it was. The fused engine updates in place; its LSTM keeps h in [-1, 1] and
+    /// lets |c| grow by at most 1 per step, so a non-finite state shows in the update it produces.
+    /// </summary>
+    private void RequireFiniteOutputs(OptimizerState state)
+    {
+        var bad = IndexOfNonFinite(state.Update.Span[..state.Length]);
+        var where = bad >= 0 ? $"update[{bad}] is {state.Update.Span[bad]}" : null;
+        if (where is null && state.Layout.DoubleBuffered)
+        {
+            for (var s = 0; s < state.Specs.Count && where is null; s++)
+            {
+                var values = state.Current(s);
+                var width = state.Specs[s].Width;
+                for (long first = 0; first < state.Length && where is null; first += ChunkCoordinates)
+                {
+                    var count = (int)Math.Min(ChunkCoordinates, state.Length - first);
+                    var index = IndexOfNonFinite(values.Slice(first * width, count * width));
+                    if (index >= 0) where = $"state '{state.Specs[s].OutputName}' at coordinate {first + index / width} is {values.Slice(first * width, count * width)[index]}";
+                }
+            }
+        }
+        if (where is null) return;
+        if (state.Layout.DoubleBuffered) state.Swap();
+        throw new ContractViolationException(
+            $"the model computed a non-finite value ({where}) from finite inputs: the step was refused and parameters are unchanged" +
+            (state.Layout.DoubleBuffered ? ", and so is the state" : "; the fused engine's state has advanced, Reset or Load it") +
+            ". Set LearnedOptimizerOptions.SkipOutputCheck to pass such values through.");
+    }
+
+    /// <summary>Coordinates checked per span, so that N x S beyond 2^31 floats is checked in pieces.</summary>
+    private const int ChunkCoordinates = 1 << 14;
+
+    private void Enter()
+    {
+        Interlocked.Increment(ref active);
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            Interlocked.Decrement(ref active);
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+    }
+
+    private void Exit() => Interlocked.Decrement(ref active);
 
     private static ArgumentException NonFinite(string where, float value) => new(
         $"{where} is {value}: the step was refused and parameters and state are unchanged " +
@@ -385,7 +483,17 @@ public sealed class LearnedOptimizer : IDisposable
     /// <summary>
     /// Frees the ONNX Runtime session or the fused engine's native weights and helper threads. States
     /// created by this optimizer stay valid (dispose them separately) and can be stepped by another
-    /// optimizer of the same model.
+    /// optimizer of the same model. Safe to call while other threads step: it waits for the steps in
+    /// flight to finish, and every later call throws <see cref="ObjectDisposedException"/>. Calling it
+    /// again does nothing.
     /// </summary>
-    public void Dispose() => engine.Dispose();
+    public void Dispose()
+    {
+        // Interlocked.Exchange and Enter's Increment are full fences, so either a step sees the flag and
+        // backs out, or Dispose sees the step in flight and waits for it: never both miss each other.
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        var wait = new SpinWait();
+        while (Volatile.Read(ref active) != 0) wait.SpinOnce(sleep1Threshold: 10);
+        engine.Dispose();
+    }
 }

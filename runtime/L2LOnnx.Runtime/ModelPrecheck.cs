@@ -4,16 +4,32 @@ namespace L2LOnnx.Runtime;
 
 /// <summary>
 /// Checks a model file against contract v1 with the runtime's own ONNX reader, before ONNX Runtime sees
-/// a byte of it: well-formed ONNX, default operator domain only, weights inside the file, sane sizes,
-/// and the contract's inputs, outputs and metadata.
+/// a byte of it: well-formed ONNX that ONNX Runtime's protobuf parser reads exactly as this reader does,
+/// default operator domain only, no data outside the file, bounded sizes, a well-wired graph, and the
+/// contract's inputs, outputs and metadata. docs/runtime.md, "Hostile input", lists every rule.
 /// </summary>
 internal static class ModelPrecheck
 {
     /// <summary>Largest model file accepted. A coordinatewise optimizer is a few kilobytes to a few megabytes.</summary>
     public const long MaxModelBytes = 256L << 20;
 
-    /// <summary>Largest number of weight elements accepted, for the same reason.</summary>
+    /// <summary>
+    /// Largest number of constant elements accepted: initializers, <c>Constant</c> values, and what
+    /// shape-making operators (ConstantOfShape, Expand, Tile, ...) build from constant shapes, together.
+    /// </summary>
     public const long MaxParameters = 16L << 20;
+
+    /// <summary>Oldest ONNX IR version accepted (IR 3 introduced operator-set imports).</summary>
+    public const long MinIrVersion = 3;
+
+    /// <summary>Newest ONNX IR version the bundled ONNX Runtime (1.31) reads (measured: 13 loads, 14 is refused).</summary>
+    public const long MaxIrVersion = 13;
+
+    /// <summary>Oldest default-domain operator set accepted; ONNX Runtime 1.31 supports 7 and newer.</summary>
+    public const long MinOpset = 7;
+
+    /// <summary>Newest default-domain operator set the bundled ONNX Runtime (1.31) implements (measured: 26 loads, 27 is refused).</summary>
+    public const long MaxOpset = 26;
 
     /// <exception cref="ContractViolationException">The file is not a usable contract-v1 model; the message says why.</exception>
     public static (OnnxModel Model, OptimizerContract Contract) Check(byte[] bytes)
@@ -33,38 +49,12 @@ internal static class ModelPrecheck
             throw new ContractViolationException($"the file is not a readable ONNX model (not ONNX, or truncated): {e.Message}", e);
         }
 
+        RefuseUnmodelled(model);
+        RequireVersions(model);
+        GraphPrecheck.Check(model.Graph);
+        OperatorArity.Check(model.Graph);
+
         var graph = model.Graph;
-        if (model.HasFunctions)
-            throw new ContractViolationException($"the model defines {model.FunctionCount} local function(s): contract v1 allows operators of the default ONNX domain only");
-        foreach (var node in graph.Nodes)
-        {
-            if (node.Domain is not ("" or "ai.onnx"))
-                throw new ContractViolationException(
-                    $"node {node} uses operator domain '{node.Domain}': contract v1 allows the default ONNX domain only (no custom or com.microsoft operators)");
-            foreach (var attribute in node.Attributes.Values)
-            {
-                if (attribute.HasGraph)
-                    throw new ContractViolationException(
-                        $"node {node} carries a subgraph (attribute '{attribute.Name}'): the runtime cannot check subgraphs against the contract, so it refuses control-flow operators");
-                if (attribute.Tensor is { IsExternal: true })
-                    throw new ContractViolationException($"node {node} attribute '{attribute.Name}' references external data: contract v1 requires all weights inside the file");
-            }
-        }
-
-        if (graph.HasSparseInitializers)
-            throw new ContractViolationException("the model has sparse initializers, which this runtime does not check or support: store weights as dense tensors");
-        long parameters = 0;
-        foreach (var tensor in graph.Initializers)
-        {
-            if (tensor.IsExternal)
-                throw new ContractViolationException(
-                    $"initializer '{tensor.Name}' stores its data outside the file{(tensor.ExternalData.TryGetValue("location", out var where) ? $" (in '{where}')" : "")}: contract v1 requires all weights inside the file");
-            parameters += tensor.ElementCount;
-            if (parameters > MaxParameters)
-                throw new ContractViolationException(
-                    $"the initializers declare more than {MaxParameters:N0} elements (at '{tensor.Name}', shape [{string.Join(", ", tensor.Dims)}]); a coordinatewise optimizer is far smaller, so the file is refused as corrupt or foreign");
-        }
-
         var initializerNames = graph.Initializers.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var inputs = graph.Inputs.Where(i => !initializerNames.Contains(i.Name)).Select(v => Signature(v, "input")).ToArray();
         var outputs = graph.Outputs.Select(v => Signature(v, "output")).ToArray();
@@ -72,10 +62,78 @@ internal static class ModelPrecheck
         if (contract.StateWidth > OptimizerContract.MaxStateWidth)
             throw new ContractViolationException(
                 $"the states declare {contract.StateWidth} floats per coordinate in total; this runtime accepts at most {OptimizerContract.MaxStateWidth}");
-        if (!model.TryGetOpsetVersion("", out _))
-            throw new ContractViolationException("the model imports no version of the default ONNX operator set (opset_import)");
+        RequireWeightsHash(model);
         return (model, contract);
     }
+
+    /// <summary>Everything the reader detects without modelling it is refused: ONNX Runtime would act on it unchecked.</summary>
+    private static void RefuseUnmodelled(OnnxModel model)
+    {
+        var findings = model.Findings;
+        if (findings.FirstExternalData is { } external)
+            throw new ContractViolationException(
+                $"{external} stores its data outside the file: contract v1 requires all weights inside the file, and the runtime never opens another file");
+        if (findings.FirstSparseTensor is { } sparse)
+            throw new ContractViolationException(
+                $"the model has sparse tensors (first at {sparse}), which this runtime does not check or support: store weights as dense tensors");
+        if (model.HasFunctions)
+            throw new ContractViolationException($"the model defines {model.FunctionCount} local function(s): contract v1 allows operators of the default ONNX domain only");
+        if (findings.FirstUndecoded is { } undecoded)
+            throw new ContractViolationException($"the model carries {undecoded}, which is outside contract v1 and not checked by this runtime");
+        if (findings.FirstUnknownField is { } unknown)
+            throw new ContractViolationException(
+                $"the file has {unknown}, which this runtime's reader does not know: ONNX Runtime might read it differently, so the file is refused (corrupt, or from a newer ONNX)");
+    }
+
+    private static void RequireVersions(OnnxModel model)
+    {
+        if (model.IrVersion is < MinIrVersion or > MaxIrVersion)
+            throw new ContractViolationException(
+                $"the model has IR version {model.IrVersion}; this runtime (ONNX Runtime 1.31) reads IR versions {MinIrVersion} to {MaxIrVersion}");
+        if (!model.TryGetOpsetVersion("", out var opset))
+            throw new ContractViolationException("the model imports no version of the default ONNX operator set (opset_import)");
+        if (opset is < MinOpset or > MaxOpset)
+            throw new ContractViolationException(
+                $"the model imports default operator set {opset}; this runtime (ONNX Runtime 1.31) implements operator sets {MinOpset} to {MaxOpset}");
+        foreach (var (domain, _) in model.Opsets)
+            if (domain is not ("" or "ai.onnx"))
+                throw new ContractViolationException($"the model imports operator domain '{domain}': contract v1 allows the default ONNX domain only");
+    }
+
+    /// <summary>
+    /// Protobuf has no end marker, so a file cut between two metadata entries still parses. The exporter's
+    /// metadata always carries the weights hash; a file with <c>l2l.*</c> keys besides <c>l2l.format</c>
+    /// and no hash, or a hash that does not match, was cut or changed.
+    /// </summary>
+    private static void RequireWeightsHash(OnnxModel model)
+    {
+        // The reader keeps metadata in file order (a dictionary filled once, never removed from).
+        if (model.Metadata.TryGetValue(ContractV1.MetadataHashKey, out var recordedMetadata))
+        {
+            var entries = model.Metadata.ToList();
+            if (entries[^1].Key != ContractV1.MetadataHashKey)
+                throw new ContractViolationException($"'{ContractV1.MetadataHashKey}' must be the last metadata entry, after '{entries[^1].Key}'");
+            var actualMetadata = ContractV1.MetadataHash(entries.Take(entries.Count - 1));
+            if (!string.Equals(recordedMetadata.Trim(), actualMetadata, StringComparison.OrdinalIgnoreCase))
+                throw new ContractViolationException(
+                    $"the metadata does not match '{ContractV1.MetadataHashKey}' (recorded {Short(recordedMetadata)}, computed {Short(actualMetadata)}): the file is corrupt or was edited");
+        }
+
+        if (model.Metadata.TryGetValue(ContractV1.WeightsHashKey, out var recorded))
+        {
+            var actual = WeightsHash.Compute(model.Graph);
+            if (!string.Equals(recorded.Trim(), actual, StringComparison.OrdinalIgnoreCase))
+                throw new ContractViolationException(
+                    $"the weights do not match '{ContractV1.WeightsHashKey}' (recorded {Short(recorded)}, computed {Short(actual)}): the file is corrupt or was edited");
+            return;
+        }
+        var described = model.Metadata.Keys.FirstOrDefault(k => k.StartsWith("l2l.", StringComparison.Ordinal) && k != ContractV1.FormatKey);
+        if (described is not null)
+            throw new ContractViolationException(
+                $"the metadata has '{described}' but no '{ContractV1.WeightsHashKey}': files that describe themselves with l2l.* keys must record their weights hash (docs/contract-v1.md); this one was probably truncated");
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] + "…" : hash;
 
     private static TensorSignature Signature(OnnxValueInfo value, string role)
     {

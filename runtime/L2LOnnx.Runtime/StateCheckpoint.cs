@@ -26,6 +26,12 @@ internal static class StateCheckpoint
     private const int ChunkCoordinates = 4096;
     private const int MaxNameBytes = 4096;
     private const int MaxCount = 1 << 20;
+
+    /// <summary>
+    /// Most steps a checkpoint may record: 2^48, about 9,000 years at a million steps a second. A larger
+    /// count (long.MaxValue, say) is corruption, and would overflow the next step's counter.
+    /// </summary>
+    internal const long MaxSteps = 1L << 48;
     private static readonly byte[] Magic = "L2LSTATE"u8.ToArray();
 
     public static void Write(OptimizerState state, Stream stream)
@@ -94,9 +100,11 @@ internal static class StateCheckpoint
         if (!header.States.SequenceEqual(state.Specs.Select(s => (s.Name, s.Width))))
             throw new InvalidDataException($"{source}: the checkpoint's states differ from the model's");
 
+        var floats = new float[ChunkCoordinates * (state.Specs.Count == 0 ? 1 : state.Specs.Max(s => s.Width))];
+        RequireFinite(state, stream, payloadStart, floats, source);
+
         // Verified: from here on nothing can fail half-way, so the state is either untouched or fully restored.
         stream.Position = payloadStart;
-        var floats = new float[ChunkCoordinates * (state.Specs.Count == 0 ? 1 : state.Specs.Max(s => s.Width))];
         for (var s = 0; s < state.Specs.Count; s++)
         {
             var width = state.Specs[s].Width;
@@ -110,6 +118,32 @@ internal static class StateCheckpoint
             }
         }
         state.Steps = header.Steps;
+    }
+
+    /// <summary>
+    /// A checksum proves the file is what was written, not that it is sane: a tool can write NaN and
+    /// recompute the checksum. A learned optimizer's state is finite, so anything else is refused.
+    /// </summary>
+    private static void RequireFinite(OptimizerState state, Stream stream, long payloadStart, float[] floats, string source)
+    {
+        stream.Position = payloadStart;
+        for (var s = 0; s < state.Specs.Count; s++)
+        {
+            var width = state.Specs[s].Width;
+            for (long first = 0; first < state.Length; first += ChunkCoordinates)
+            {
+                var count = (int)Math.Min(ChunkCoordinates, state.Length - first);
+                var chunk = floats.AsSpan(0, count * width);
+                stream.ReadExactly(MemoryMarshal.AsBytes(chunk));
+                if (!BitConverter.IsLittleEndian) ReverseEndianness(chunk);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    if (!float.IsFinite(chunk[i]))
+                        throw new InvalidDataException(
+                            $"{source}: state '{state.Specs[s].Name}' holds {chunk[i]} at coordinate {first + i / width}: a checkpoint's values must be finite (the file was corrupted or written from a diverged state)");
+                }
+            }
+        }
     }
 
     private static byte[] EncodeHeader(OptimizerState state)
@@ -154,7 +188,9 @@ internal static class StateCheckpoint
         var states = new List<(string Name, int Width)>();
         var stateCount = Count(reader.ReadInt32(), "state", source);
         for (var i = 0; i < stateCount; i++) states.Add((ReadName(reader, source), reader.ReadInt32()));
-        if (length < 1 || length > int.MaxValue || steps < 0 || states.Any(s => s.Item2 < 1 || s.Item2 > OptimizerContract.MaxStateWidth))
+        if (steps is < 0 or > MaxSteps)
+            throw new InvalidDataException($"{source}: the checkpoint records {steps} steps; a valid count is 0 to {MaxSteps} (2^48), so the header is corrupt");
+        if (length < 1 || length > int.MaxValue || states.Any(s => s.Item2 < 1 || s.Item2 > OptimizerContract.MaxStateWidth))
             throw new InvalidDataException($"{source}: the checkpoint header is corrupt (N = {length}, steps = {steps})");
         return new CheckpointHeader(fingerprint, length, steps, segments, states);
     }

@@ -101,6 +101,30 @@ public sealed class BadInputTests(OptimizerFiles optimizers) : IClassFixture<Opt
     }
 
     [Fact]
+    public void AnOptimizerWhoseUpdateIsNaN_FailsFitWithAContractViolation()
+    {
+        // update = sqrt(-1 - |grad|): NaN for every gradient; the runtime refuses the step, Fit names the file.
+        var model = Onnx.ModelProto.Parser.ParseFrom(new HandBuiltModel().ToBytes());
+        var mul = model.Graph.Node.Single(n => n.OpType == "Mul");
+        model.Graph.Node.Remove(mul);
+        foreach (var (op, inputs, output) in new[] { ("Abs", new[] { "grad" }, "a"), ("Neg", ["a"], "b"), ("Sub", ["b", "one"], "c"), ("Sqrt", ["c"], "update") })
+        {
+            var node = new Onnx.NodeProto { OpType = op, Name = output };
+            node.Input.Add(inputs);
+            node.Output.Add(output);
+            model.Graph.Node.Add(node);
+        }
+        var path = optimizers.File("nan-update.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var data = Rows.Load(ml, [new Rows.Numeric { Features = [1, 2], Label = 1 }, new Rows.Numeric { Features = [3, 4], Label = 2 }], 2);
+
+        var error = Assert.Throws<ContractViolationException>(() => ml.Regression.Trainers.LearnedOptimizer(optimizerPath: path).Fit(data));
+
+        Assert.Contains("nan-update.onnx", error.Message);
+        Assert.Contains("non-finite value", error.Message);
+    }
+
+    [Fact]
     public void NaNLabel_InRegression_NamesColumnAndRow()
     {
         var data = Rows.Load(ml, [new Rows.Numeric { Features = [1, 2], Label = 1 }, new Rows.Numeric { Features = [3, 4], Label = float.NaN }], 2);

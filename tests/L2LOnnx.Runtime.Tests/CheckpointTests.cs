@@ -29,7 +29,7 @@ public sealed class CheckpointTests
         Assert.Equal(parameters, resumedParameters);
         Assert.Equal(original.Steps, resumed.Steps);
         for (var s = 0; s < original.Specs.Count; s++) Assert.Equal(original.Read(s), resumed.Read(s));
-        Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*" + AtomicFile.TemporarySuffix));
     }
 
     [Fact]

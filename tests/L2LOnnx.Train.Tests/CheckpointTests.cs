@@ -37,7 +37,7 @@ public sealed class CheckpointTests
         Assert.Equal(original.GeneratorState, loaded.GeneratorState);
         var neverValidated = Sample() with { LatestValidation = null };
         Assert.Null(MetaTrainingCheckpoint.FromBytes(neverValidated.ToBytes()).LatestValidation);
-        Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(temp.Path, "*" + L2LOnnx.Runtime.AtomicFile.TemporarySuffix));
     }
 
     [Fact]

@@ -10,7 +10,9 @@ internal static class GraphProtoParser
     private const int InputField = 11;
     private const int OutputField = 12;
     private const int ValueInfoField = 13;
+    private const int QuantizationAnnotationField = 14;
     private const int SparseInitializerField = 15;
+    private const int MetadataPropsField = 16;
 
     public static OnnxGraph Parse(ProtoReader reader)
     {
@@ -23,6 +25,7 @@ internal static class GraphProtoParser
         var outputs = new List<OnnxValueInfo>();
         var valueInfo = new List<OnnxValueInfo>();
         bool hasSparseInitializers = false;
+        int sparseCount = 0;
         string where = reader.Where;
 
         while (reader.TryReadTag(out int field, out WireType wire))
@@ -30,12 +33,14 @@ internal static class GraphProtoParser
             switch (field)
             {
                 case NodeField:
+                    reader.RequireRoom(nodes.Count, ReadLimits.MaxNodes, "nodes in a graph");
                     nodes.Add(NodeProtoParser.Parse(reader.ReadMessage(wire, "node", $"{where}.node[{nodes.Count}]")));
                     break;
                 case NameField:
                     name = reader.ReadString(wire, "name");
                     break;
                 case InitializerField:
+                    reader.RequireRoom(initializers.Count, ReadLimits.MaxInitializers, "initializers in a graph");
                     OnnxTensor tensor = TensorProtoParser.Parse(
                         reader.ReadMessage(wire, "initializer", $"{where}.initializer[{initializers.Count}]"));
                     if (!initializersByName.TryAdd(tensor.Name, tensor))
@@ -50,23 +55,35 @@ internal static class GraphProtoParser
                     docString = reader.ReadString(wire, "doc_string");
                     break;
                 case InputField:
+                    reader.RequireRoom(inputs.Count, ReadLimits.MaxGraphInputsOrOutputs, "graph inputs");
                     inputs.Add(ValueInfoProtoParser.Parse(reader.ReadMessage(wire, "input", $"{where}.input[{inputs.Count}]")));
                     break;
                 case OutputField:
+                    reader.RequireRoom(outputs.Count, ReadLimits.MaxGraphInputsOrOutputs, "graph outputs");
                     outputs.Add(ValueInfoProtoParser.Parse(reader.ReadMessage(wire, "output", $"{where}.output[{outputs.Count}]")));
                     break;
                 case ValueInfoField:
+                    reader.RequireRoom(valueInfo.Count, ReadLimits.MaxValueInfos, "value_info entries in a graph");
                     valueInfo.Add(ValueInfoProtoParser.Parse(
                         reader.ReadMessage(wire, "value_info", $"{where}.value_info[{valueInfo.Count}]")));
                     break;
                 case SparseInitializerField:
-                    // Detected only: the runtime refuses sparse initializers rather than decoding them.
-                    reader.Expect(wire, WireType.LengthDelimited, "sparse_initializer");
-                    reader.Skip(wire);
+                    // Decoded only to find external data in it; the model does not expose sparse tensors.
+                    reader.RequireRoom(sparseCount, ReadLimits.MaxInitializers, "sparse initializers in a graph");
+                    SparseTensorProtoParser.Parse(reader.ReadMessage(wire, "sparse_initializer", $"{where}.sparse_initializer[{sparseCount}]"));
+                    sparseCount++;
                     hasSparseInitializers = true;
                     break;
-                default:
+                case QuantizationAnnotationField:
+                    reader.Expect(wire, WireType.LengthDelimited, "quantization_annotation");
+                    reader.Context.Undecoded($"{where}.quantization_annotation at byte {reader.FieldOffset}");
                     reader.Skip(wire);
+                    break;
+                case MetadataPropsField:
+                    StringEntryParser.ReadAll(ref reader, wire, "metadata_props");
+                    break;
+                default:
+                    reader.SkipUnknown(wire);
                     break;
             }
         }

@@ -14,7 +14,9 @@ internal static class ModelProtoParser
     private const int GraphField = 7;
     private const int OpsetImportField = 8;
     private const int MetadataPropsField = 14;
+    private const int TrainingInfoField = 20;
     private const int FunctionsField = 25;
+    private const int ConfigurationField = 26;
 
     private const int OpsetDomainField = 1;
     private const int OpsetVersionField = 2;
@@ -70,10 +72,19 @@ internal static class ModelProtoParser
                     graph = GraphProtoParser.Parse(reader.ReadMessage(wire, "graph", "ModelProto.graph"));
                     break;
                 case OpsetImportField:
+                    reader.RequireRoom(opsets.Count, ReadLimits.MaxMapEntries, "opset_import entries");
                     ReadOpset(ref reader, wire, opsets);
                     break;
                 case MetadataPropsField:
+                    reader.RequireRoom(metadata.Count, ReadLimits.MaxMapEntries, "metadata_props entries");
                     StringEntryParser.ReadInto(ref reader, wire, "metadata_props", metadata);
+                    break;
+                case TrainingInfoField:
+                case ConfigurationField:
+                    // Detected only: outside the optimizer contract, and a validator must be able to refuse them.
+                    reader.Expect(wire, WireType.LengthDelimited, field == TrainingInfoField ? "training_info" : "configuration");
+                    reader.Context.Undecoded($"{(field == TrainingInfoField ? "training_info" : "configuration")} at byte {reader.FieldOffset}");
+                    reader.Skip(wire);
                     break;
                 case FunctionsField:
                     // Only counted: model-local functions are outside the optimizer contract, but callers must be able to refuse them.
@@ -82,7 +93,7 @@ internal static class ModelProtoParser
                     functionCount++;
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.SkipUnknown(wire);
                     break;
             }
         }
@@ -107,7 +118,8 @@ internal static class ModelProtoParser
             docString,
             new ReadOnlyDictionary<string, string>(metadata),
             graph,
-            functionCount);
+            functionCount,
+            reader.Context);
     }
 
     private static void ReadOpset(ref ProtoReader parent, WireType wire, Dictionary<string, long> opsets)
@@ -126,7 +138,7 @@ internal static class ModelProtoParser
                     version = reader.ReadInt64(fieldWire, "version");
                     break;
                 default:
-                    reader.Skip(fieldWire);
+                    reader.SkipUnknown(fieldWire);
                     break;
             }
         }

@@ -12,6 +12,9 @@ internal static class NodeProtoParser
     private const int AttributeField = 5;
     private const int DocStringField = 6;
     private const int DomainField = 7;
+    private const int OverloadField = 8;
+    private const int MetadataPropsField = 9;
+    private const int DeviceConfigurationsField = 10;
 
     public static OnnxNode Parse(ProtoReader reader)
     {
@@ -29,9 +32,11 @@ internal static class NodeProtoParser
             switch (field)
             {
                 case InputField:
+                    reader.RequireRoom(inputs.Count, ReadLimits.MaxNodeInputsOrOutputs, "inputs of a node");
                     inputs.Add(reader.ReadString(wire, "input"));
                     break;
                 case OutputField:
+                    reader.RequireRoom(outputs.Count, ReadLimits.MaxNodeInputsOrOutputs, "outputs of a node");
                     outputs.Add(reader.ReadString(wire, "output"));
                     break;
                 case NameField:
@@ -41,6 +46,7 @@ internal static class NodeProtoParser
                     opType = reader.ReadString(wire, "op_type");
                     break;
                 case AttributeField:
+                    reader.RequireRoom(attributes.Count, ReadLimits.MaxAttributes, "attributes of a node");
                     OnnxAttribute attribute = AttributeProtoParser.Parse(
                         reader.ReadMessage(wire, "attribute", $"{where}.attribute[{attributes.Count}]"));
                     if (!attributes.TryAdd(attribute.Name, attribute))
@@ -56,8 +62,19 @@ internal static class NodeProtoParser
                 case DomainField:
                     domain = reader.ReadString(wire, "domain");
                     break;
-                default:
+                case OverloadField:
+                    reader.ReadString(wire, "overload");
+                    break;
+                case MetadataPropsField:
+                    StringEntryParser.ReadAll(ref reader, wire, "metadata_props");
+                    break;
+                case DeviceConfigurationsField:
+                    reader.Expect(wire, WireType.LengthDelimited, "device_configurations");
+                    reader.Context.Undecoded($"{where}.device_configurations at byte {reader.FieldOffset}");
                     reader.Skip(wire);
+                    break;
+                default:
+                    reader.SkipUnknown(wire);
                     break;
             }
         }

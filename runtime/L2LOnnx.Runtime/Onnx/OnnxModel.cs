@@ -16,8 +16,10 @@ public sealed class OnnxModel
         string docString,
         IReadOnlyDictionary<string, string> metadata,
         OnnxGraph graph,
-        int functionCount)
+        int functionCount,
+        ReadContext findings)
     {
+        Findings = findings;
         IrVersion = irVersion;
         Opsets = opsets;
         ProducerName = producerName;
@@ -62,6 +64,9 @@ public sealed class OnnxModel
 
     /// <summary>How many model-local functions the model defines; their bodies are not decoded.</summary>
     public int FunctionCount { get; }
+
+    /// <summary>Constructs found while reading that the reader detects but does not model, for validators.</summary>
+    internal ReadContext Findings { get; }
 
     /// <summary>True when the model defines model-local functions.</summary>
     public bool HasFunctions => FunctionCount > 0;

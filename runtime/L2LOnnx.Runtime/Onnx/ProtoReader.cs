@@ -19,6 +19,7 @@ internal ref struct ProtoReader
 
     private readonly ReadOnlySpan<byte> _data;
     private readonly int _origin;
+    private readonly ReadContext _context;
     private int _position;
     private int _tagStart;
     private int _field;
@@ -27,14 +28,15 @@ internal ref struct ProtoReader
     /// <param name="data">The message bytes.</param>
     /// <param name="where">The message name used in error messages, e.g. <c>ModelProto</c>.</param>
     public ProtoReader(ReadOnlySpan<byte> data, string where)
-        : this(data, 0, where, 0)
+        : this(data, 0, where, 0, new ReadContext())
     {
     }
 
-    private ProtoReader(ReadOnlySpan<byte> data, int origin, string where, int depth)
+    private ProtoReader(ReadOnlySpan<byte> data, int origin, string where, int depth, ReadContext context)
     {
         _data = data;
         _origin = origin;
+        _context = context;
         Where = where;
         Depth = depth;
     }
@@ -44,6 +46,48 @@ internal ref struct ProtoReader
 
     /// <summary>How many messages enclose this one (0 for the top-level message).</summary>
     public int Depth { get; }
+
+    /// <summary>What this read shares with every other reader of the same file.</summary>
+    public readonly ReadContext Context => _context;
+
+    /// <summary>The absolute byte offset of the field just read, for locating findings.</summary>
+    public readonly int FieldOffset => _origin + _tagStart;
+
+    /// <summary>
+    /// Throws when a list already holds <paramref name="count"/> entries and may hold at most
+    /// <paramref name="max"/>: called before adding one more.
+    /// </summary>
+    public readonly void RequireRoom(int count, int max, string what)
+    {
+        if (count >= max)
+        {
+            throw ErrorAt($"more than {max:N0} {what}: the file is refused as hostile or corrupt (see ReadLimits)", _tagStart);
+        }
+    }
+
+    /// <summary>Charges <paramref name="bytes"/> of decoded memory to the read's budget.</summary>
+    public readonly void Charge(long bytes)
+    {
+        if (!_context.TryCharge(bytes))
+        {
+            throw ErrorAt($"the file decodes to more than {ReadLimits.MaxDecodedBytes >> 20} MiB of model data: refused as hostile or corrupt (see ReadLimits)", _tagStart);
+        }
+    }
+
+    /// <summary>
+    /// Skips a field whose number this schema does not know. A length-delimited one is noted in the
+    /// context: protobuf keeps it as opaque bytes, but an ONNX newer than this reader may declare the
+    /// number as a message and then fail to parse what this reader let through.
+    /// </summary>
+    public void SkipUnknown(WireType wire)
+    {
+        if (wire == WireType.LengthDelimited)
+        {
+            _context.Unknown($"field {_field} of {Where} at byte {FieldOffset}");
+        }
+
+        Skip(wire);
+    }
 
     /// <summary>
     /// Reads the next field tag. Returns false at the end of the message. Rejects field number 0,
@@ -153,7 +197,9 @@ internal ref struct ProtoReader
     public string ReadString(WireType wire, string name)
     {
         Expect(wire, WireType.LengthDelimited, name);
-        return Encoding.UTF8.GetString(ReadLengthDelimited(out _));
+        ReadOnlySpan<byte> bytes = ReadLengthDelimited(out _);
+        Charge(24 + (2L * bytes.Length));
+        return Encoding.UTF8.GetString(bytes);
     }
 
     /// <summary>Reads a bytes field and returns a view into the buffer (no copy).</summary>
@@ -176,7 +222,8 @@ internal ref struct ProtoReader
         }
 
         ReadOnlySpan<byte> payload = ReadLengthDelimited(out int payloadStart);
-        return new ProtoReader(payload, _origin + payloadStart, where, Depth + 1);
+        Charge(ReadContext.MessageCost);
+        return new ProtoReader(payload, _origin + payloadStart, where, Depth + 1, _context);
     }
 
     /// <summary>Reads a repeated int64 field element-wise (varint) or packed (length-delimited).</summary>
@@ -184,12 +231,15 @@ internal ref struct ProtoReader
     {
         if (wire == WireType.Varint)
         {
+            Charge(2 * sizeof(long));
             into.Add((long)ReadVarint());
             return;
         }
 
         ProtoReader packed = OpenPacked(wire, name);
-        into.EnsureCapacity(into.Count + packed.CountVarints());
+        int count = packed.CountVarints();
+        Charge(2L * sizeof(long) * count);
+        into.EnsureCapacity(into.Count + count);
         while (packed._position < packed._data.Length)
         {
             into.Add((long)packed.ReadVarint());
@@ -201,12 +251,15 @@ internal ref struct ProtoReader
     {
         if (wire == WireType.Varint)
         {
+            Charge(2 * sizeof(int));
             into.Add(unchecked((int)ReadVarint()));
             return;
         }
 
         ProtoReader packed = OpenPacked(wire, name);
-        into.EnsureCapacity(into.Count + packed.CountVarints());
+        int count = packed.CountVarints();
+        Charge(2L * sizeof(int) * count);
+        into.EnsureCapacity(into.Count + count);
         while (packed._position < packed._data.Length)
         {
             into.Add(unchecked((int)packed.ReadVarint()));
@@ -218,12 +271,14 @@ internal ref struct ProtoReader
     {
         if (wire == WireType.Fixed32)
         {
+            Charge(2 * sizeof(float));
             into.Add(ReadRawFloat());
             return;
         }
 
         ProtoReader packed = OpenPacked(wire, name);
         packed.RequireMultipleOf(sizeof(float), name);
+        Charge(2L * packed._data.Length);
         into.EnsureCapacity(into.Count + (packed._data.Length / sizeof(float)));
         while (packed._position < packed._data.Length)
         {
@@ -236,12 +291,14 @@ internal ref struct ProtoReader
     {
         if (wire == WireType.Fixed64)
         {
+            Charge(2 * sizeof(double));
             into.Add(ReadRawDouble());
             return;
         }
 
         ProtoReader packed = OpenPacked(wire, name);
         packed.RequireMultipleOf(sizeof(double), name);
+        Charge(2L * packed._data.Length);
         into.EnsureCapacity(into.Count + (packed._data.Length / sizeof(double)));
         while (packed._position < packed._data.Length)
         {
@@ -320,7 +377,7 @@ internal ref struct ProtoReader
         }
 
         ReadOnlySpan<byte> payload = ReadLengthDelimited(out int payloadStart);
-        return new ProtoReader(payload, _origin + payloadStart, $"{Where}.{name}", Depth);
+        return new ProtoReader(payload, _origin + payloadStart, $"{Where}.{name}", Depth, _context);
     }
 
     private readonly void RequireMultipleOf(int size, string name)

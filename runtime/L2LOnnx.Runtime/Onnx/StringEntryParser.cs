@@ -22,7 +22,7 @@ internal static class StringEntryParser
                     value = reader.ReadString(wire, "value");
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.SkipUnknown(wire);
                     break;
             }
         }
@@ -42,4 +42,11 @@ internal static class StringEntryParser
             throw parent.ErrorAtField($"duplicate key '{entry.Key}' in {name}");
         }
     }
+
+    /// <summary>
+    /// Reads one entry of a string map the model does not expose (the metadata of a node, graph, value or
+    /// tensor), to check it is well-formed as ONNX Runtime's parser will; repeated keys are allowed there.
+    /// </summary>
+    public static void ReadAll(ref ProtoReader parent, WireType wire, string name) =>
+        Parse(parent.ReadMessage(wire, name, $"{parent.Where}.{name}"));
 }

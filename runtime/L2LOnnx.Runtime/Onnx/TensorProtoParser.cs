@@ -7,14 +7,22 @@ internal static class TensorProtoParser
 {
     private const int DimsField = 1;
     private const int DataTypeField = 2;
+    private const int SegmentField = 3;
     private const int FloatDataField = 4;
     private const int Int32DataField = 5;
+    private const int StringDataField = 6;
     private const int Int64DataField = 7;
     private const int NameField = 8;
     private const int RawDataField = 9;
     private const int DoubleDataField = 10;
+    private const int Uint64DataField = 11;
+    private const int DocStringField = 12;
     private const int ExternalDataField = 13;
     private const int DataLocationField = 14;
+    private const int MetadataPropsField = 16;
+
+    private const int SegmentBeginField = 1;
+    private const int SegmentEndField = 2;
 
     /// <summary><c>TensorProto.DataLocation.EXTERNAL</c>.</summary>
     private const int ExternalLocation = 1;
@@ -31,6 +39,9 @@ internal static class TensorProtoParser
         byte[]? rawData = null;
         int dataLocation = 0;
         Dictionary<string, string>? externalData = null;
+        bool sawSegment = false;
+        int strings = 0;
+        List<long>? uint64Data = null;
 
         while (reader.TryReadTag(out int field, out WireType wire))
         {
@@ -39,6 +50,11 @@ internal static class TensorProtoParser
                 case DimsField:
                     int before = dims.Count;
                     reader.ReadInt64s(wire, "dims", dims);
+                    if (dims.Count > ReadLimits.MaxRank)
+                    {
+                        throw reader.ErrorAtField($"more than {ReadLimits.MaxRank} dims: the file is refused as hostile or corrupt (see ReadLimits)");
+                    }
+
                     for (int d = before; d < dims.Count; d++)
                     {
                         if (dims[d] < 0)
@@ -65,12 +81,40 @@ internal static class TensorProtoParser
                     break;
                 case RawDataField:
                     // Copied so the model never aliases the caller's buffer; weights are small next to the file itself.
-                    rawData = reader.ReadBytes(wire, "raw_data").ToArray();
+                    ReadOnlySpan<byte> raw = reader.ReadBytes(wire, "raw_data");
+                    reader.Charge(raw.Length);
+                    rawData = raw.ToArray();
                     break;
                 case DoubleDataField:
                     reader.ReadDoubles(wire, "double_data", doubleData);
                     break;
+                case SegmentField:
+                    if (sawSegment)
+                    {
+                        // Protobuf would merge the two messages; refusing keeps this reader and ONNX Runtime in agreement.
+                        throw reader.ErrorAtField("segment appears more than once");
+                    }
+
+                    sawSegment = true;
+                    ReadSegment(reader.ReadMessage(wire, "segment", $"{reader.Where}.segment"));
+                    break;
+                case StringDataField:
+                    reader.RequireRoom(strings, ReadLimits.MaxListEntries, "string_data entries");
+                    reader.ReadBytes(wire, "string_data");
+                    strings++;
+                    break;
+                case Uint64DataField:
+                    // Decoded (and dropped) so that malformed packed data is refused here, as protobuf would.
+                    reader.ReadInt64s(wire, "uint64_data", uint64Data ??= new List<long>());
+                    break;
+                case DocStringField:
+                    reader.ReadString(wire, "doc_string");
+                    break;
+                case MetadataPropsField:
+                    StringEntryParser.ReadAll(ref reader, wire, "metadata_props");
+                    break;
                 case ExternalDataField:
+                    reader.RequireRoom(externalData?.Count ?? 0, ReadLimits.MaxMapEntries, "external_data entries");
                     externalData ??= new Dictionary<string, string>(StringComparer.Ordinal);
                     StringEntryParser.ReadInto(ref reader, wire, "external_data", externalData);
                     break;
@@ -78,9 +122,16 @@ internal static class TensorProtoParser
                     dataLocation = reader.ReadInt32(wire, "data_location");
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.SkipUnknown(wire);
                     break;
             }
+        }
+
+        bool isExternal = dataLocation == ExternalLocation || externalData is { Count: > 0 };
+        if (isExternal)
+        {
+            string location = externalData is not null && externalData.TryGetValue("location", out string? file) ? $" (file '{file}')" : string.Empty;
+            reader.Context.External($"{reader.Where}{(name.Length > 0 ? $" ('{name}')" : string.Empty)}{location}");
         }
 
         long elementCount = 1;
@@ -105,7 +156,26 @@ internal static class TensorProtoParser
             [.. int32Data],
             [.. int64Data],
             [.. doubleData],
-            dataLocation == ExternalLocation || externalData is { Count: > 0 },
+            isExternal,
             externalData is null ? OnnxTensor.NoExternalData : new ReadOnlyDictionary<string, string>(externalData));
+    }
+
+    private static void ReadSegment(ProtoReader reader)
+    {
+        while (reader.TryReadTag(out int field, out WireType wire))
+        {
+            switch (field)
+            {
+                case SegmentBeginField:
+                    reader.ReadInt64(wire, "begin");
+                    break;
+                case SegmentEndField:
+                    reader.ReadInt64(wire, "end");
+                    break;
+                default:
+                    reader.SkipUnknown(wire);
+                    break;
+            }
+        }
     }
 }

@@ -1,11 +1,12 @@
 namespace L2LOnnx.Runtime.Onnx;
 
-/// <summary>Decodes <c>TensorShapeProto</c> (dim = 1) and its <c>Dimension</c> (dim_value = 1, dim_param = 2).</summary>
+/// <summary>Decodes <c>TensorShapeProto</c> (dim = 1) and its <c>Dimension</c> (dim_value = 1, dim_param = 2, denotation = 3).</summary>
 internal static class TensorShapeProtoParser
 {
     private const int DimField = 1;
     private const int DimValueField = 1;
     private const int DimParamField = 2;
+    private const int DenotationField = 3;
 
     /// <summary>Reads the shape; an empty result means a scalar (rank 0).</summary>
     public static OnnxDimension[] Parse(ProtoReader reader)
@@ -15,11 +16,12 @@ internal static class TensorShapeProtoParser
         {
             if (field == DimField)
             {
+                reader.RequireRoom(dims.Count, ReadLimits.MaxRank, "dims in a shape");
                 dims.Add(ParseDimension(reader.ReadMessage(wire, "dim", $"{reader.Where}.dim[{dims.Count}]")));
             }
             else
             {
-                reader.Skip(wire);
+                reader.SkipUnknown(wire);
             }
         }
 
@@ -36,16 +38,23 @@ internal static class TensorShapeProtoParser
             {
                 case DimValueField:
                     long value = reader.ReadInt64(wire, "dim_value");
+                    if (value < 0)
+                    {
+                        // Not symbolic: ONNX has dim_param for that. A negative size is an error, whatever a tool meant by it.
+                        throw reader.ErrorAtField($"dim_value is negative ({value}): a size must be 0 or more (name a symbolic dimension with dim_param)");
+                    }
 
-                    // Some exporters write -1 for "any size"; treat it as unknown rather than reject the file.
-                    dimension = value >= 0 ? OnnxDimension.Fixed(value) : OnnxDimension.Unknown;
+                    dimension = OnnxDimension.Fixed(value);
                     break;
                 case DimParamField:
                     string param = reader.ReadString(wire, "dim_param");
                     dimension = param.Length > 0 ? OnnxDimension.Symbolic(param) : OnnxDimension.Unknown;
                     break;
+                case DenotationField:
+                    reader.ReadString(wire, "denotation");
+                    break;
                 default:
-                    reader.Skip(wire);
+                    reader.SkipUnknown(wire);
                     break;
             }
         }

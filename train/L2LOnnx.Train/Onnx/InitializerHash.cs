@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using L2LOnnx.Runtime.Onnx;
 
 namespace L2LOnnx.Train.Onnx;
@@ -21,50 +18,6 @@ namespace L2LOnnx.Train.Onnx;
 public static class InitializerHash
 {
     /// <summary>The hash of <paramref name="graph"/>'s initializers (a graph read by <see cref="OnnxModelReader"/>).</summary>
-    public static string Compute(OnnxGraph graph)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[8];
-        foreach (var tensor in graph.Initializers)
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(tensor.Name));
-            hash.AppendData([0]);
-            BinaryPrimitives.WriteInt32LittleEndian(number, (int)tensor.DataType);
-            hash.AppendData(number[..4]);
-            BinaryPrimitives.WriteInt32LittleEndian(number, tensor.Dims.Count);
-            hash.AppendData(number[..4]);
-            foreach (var dim in tensor.Dims)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(number, dim);
-                hash.AppendData(number);
-            }
-            if (!tensor.RawData.IsEmpty)
-            {
-                hash.AppendData(tensor.RawData.Span);
-                continue;
-            }
-            foreach (var value in tensor.FloatData.Span)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(number, value);
-                hash.AppendData(number[..4]);
-            }
-            foreach (var value in tensor.Int64Data.Span)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(number, value);
-                hash.AppendData(number);
-            }
-            foreach (var value in tensor.Int32Data.Span)
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(number, value);
-                hash.AppendData(number[..4]);
-            }
-            foreach (var value in tensor.DoubleData.Span)
-            {
-                BinaryPrimitives.WriteDoubleLittleEndian(number, value);
-                hash.AppendData(number);
-            }
-        }
-        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-    }
+    /// <remarks>The runtime checks the same hash at load; both use its one definition.</remarks>
+    public static string Compute(OnnxGraph graph) => L2LOnnx.Runtime.WeightsHash.Compute(graph);
 }
