@@ -86,7 +86,7 @@ internal static class BenchCommand
     private static Measurement Measure(string name, IProblemFamily family, int problems, int threads, int trajectories, double? reference)
     {
         torch.random.manual_seed(1);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
         var total = trajectories + 2;
         var marks = new (double Wall, double Cpu)[total + 1];
         var clock = Stopwatch.StartNew();

@@ -11,7 +11,7 @@ using TorchSharp;
 namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
-/// <c>l2l meta-train</c>: meta-trains an LSTM optimizer (or one per parameter group) on a problem
+/// <c>l2l meta-train</c>: meta-trains an LSTM or MLP optimizer (or one per parameter group) on a problem
 /// family and exports it as contract-v1 ONNX, one file per network. Checkpoints every K trajectories;
 /// <c>--resume</c> continues an interrupted run; Ctrl-C saves a checkpoint and the best weights so far.
 /// </summary>
@@ -28,7 +28,11 @@ internal static class MetaTrainCommand
         bool PerGroupNetworks,
         MetaTrainingOptions Training,
         int Threads,
-        bool Resume = false);
+        bool Resume = false)
+    {
+        /// <summary>The MLP family's shape when the run meta-trains an <see cref="MlpOptimizer"/>; null for the LSTM family.</summary>
+        public MlpOptimizerConfig? Mlp { get; init; }
+    }
 
     public static Command Create()
     {
@@ -43,10 +47,17 @@ internal static class MetaTrainCommand
         var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" };
         var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 };
         var second = new Option<bool>("--second-derivatives") { Description = "keep d grad / d phi in the graph (the paper drops it)" };
-        var layers = new Option<int>("--layers") { Description = "LSTM layers", DefaultValueFactory = _ => 2 };
-        var hidden = new Option<int>("--hidden") { Description = "hidden units per LSTM layer", DefaultValueFactory = _ => 20 };
-        var preprocessing = new Option<string>("--preprocessing") { Description = "gradient preprocessing: the p of log/sign (paper: 10), or none", DefaultValueFactory = _ => "10" };
-        var scale = new Option<double>("--output-scale") { Description = "output multiplier (paper: 0.1 for MNIST)", DefaultValueFactory = _ => 0.1 };
+        var family = new Option<string>("--optimizer") { Description = "optimizer family: lstm (the paper's, on log/sign gradients) or mlp (a cheap MLP on Adam-like features)", DefaultValueFactory = _ => "lstm" }
+            .AcceptOnlyFromAmong("lstm", "mlp");
+        var layers = new Option<int>("--layers") { Description = "LSTM layers, or MLP hidden layers", DefaultValueFactory = _ => 2 };
+        var hidden = new Option<int?>("--hidden") { Description = "hidden units per layer (default 20 for lstm, 16 for mlp)" };
+        var preprocessing = new Option<string>("--preprocessing") { Description = "lstm: gradient preprocessing, the p of log/sign (paper: 10), or none", DefaultValueFactory = _ => "10" };
+        var scale = new Option<double?>("--output-scale") { Description = "output multiplier: lstm 0.1 (paper, MNIST); for mlp the step size b at magnitude 0, default 0.01" };
+        var decays = new Option<string>("--decays") { Description = "mlp: momentum decays of the features, comma-separated", DefaultValueFactory = _ => "0.5,0.9,0.99,0.999" };
+        var magnitudeRange = new Option<double>("--magnitude-range") { Description = "mlp: a in b * direction * exp(a tanh(magnitude)); the step stays within b e^-a .. b e^a", DefaultValueFactory = _ => 4.6 };
+        var bounded = new Option<bool>("--bounded-direction") { Description = "mlp: pass the direction through tanh (every update at most b e^a)" };
+        var paramFeature = new Option<bool>("--param-feature") { Description = "mlp: feed the parameter value as a feature" };
+        var timeScales = new Option<string?>("--time-scales") { Description = "mlp: step features tanh(t / tau), comma-separated taus (default: none)" };
         var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", DefaultValueFactory = _ => "auto" }
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 };
@@ -57,9 +68,9 @@ internal static class MetaTrainCommand
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("meta-train", "meta-train a coordinatewise LSTM optimizer by truncated BPTT and export it to ONNX");
+        var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -72,7 +83,7 @@ internal static class MetaTrainCommand
             var settings = new Settings(
                 spec,
                 onnx,
-                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden), ParsePreprocessing(result.GetValue(preprocessing)!), result.GetValue(scale)),
+                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden) ?? 20, ParsePreprocessing(result.GetValue(preprocessing)!), result.GetValue(scale) ?? 0.1),
                 layout == "per-group" || (layout == "auto" && spec.Kind == ProblemKind.Cifar10),
                 new MetaTrainingOptions
                 {
@@ -93,7 +104,16 @@ internal static class MetaTrainCommand
                     CheckpointEvery = result.GetValue(checkpointEvery),
                 },
                 result.GetValue(threads),
-                result.GetValue(resume));
+                result.GetValue(resume))
+            {
+                Mlp = result.GetValue(family) == "mlp"
+                    ? new MlpOptimizerConfig(
+                        new CoordinateFeatureConfig(ParseNumbers(result.GetValue(decays)!, "--decays"), UseParameter: result.GetValue(paramFeature),
+                            TimeScales: result.GetValue(timeScales) is { } taus ? ParseNumbers(taus, "--time-scales") : null),
+                        Enumerable.Repeat(result.GetValue(hidden) ?? 16, result.GetValue(layers)).ToArray(),
+                        result.GetValue(scale) ?? 0.01, result.GetValue(magnitudeRange), result.GetValue(bounded))
+                    : null,
+            };
             return Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0;
         }));
         return command;
@@ -124,9 +144,13 @@ internal static class MetaTrainCommand
         TorchRuntime.Configure(settings.Threads);
         using var family = settings.Problem.Training();
         torch.random.manual_seed(settings.Training.Seed);
-        using var optimizer = settings.PerGroupNetworks
-            ? GroupedLstmOptimizer.PerGroup(family.Groups, settings.Network)
-            : GroupedLstmOptimizer.Shared(new LstmOptimizer(settings.Network));
+        using var optimizer = (settings.PerGroupNetworks, settings.Mlp) switch
+        {
+            (true, { } mlp) => GroupedOptimizer.PerGroup(family.Groups, mlp),
+            (true, null) => GroupedOptimizer.PerGroup(family.Groups, settings.Network),
+            (false, { } mlp) => GroupedOptimizer.Shared(new MlpOptimizer(mlp)),
+            (false, null) => GroupedOptimizer.Shared(new LstmOptimizer(settings.Network)),
+        };
         var t = settings.Training;
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
@@ -149,7 +173,7 @@ internal static class MetaTrainCommand
     /// Writes one ONNX file per network: <paramref name="output"/> for a shared network, else
     /// <c>&lt;output without .onnx&gt;.&lt;group&gt;.onnx</c> per group. Returns the paths written.
     /// </summary>
-    public static IReadOnlyList<string> Export(GroupedLstmOptimizer optimizer, string output, IProblemFamily family, Dictionary<string, string> details)
+    public static IReadOnlyList<string> Export(GroupedOptimizer optimizer, string output, IProblemFamily family, Dictionary<string, string> details)
     {
         var paths = new List<string>();
         foreach (var (group, network) in optimizer.Networks)
@@ -157,7 +181,7 @@ internal static class MetaTrainCommand
             var path = optimizer.IsShared ? output : GroupPath(output, group);
             var groupDetails = new Dictionary<string, string>(details) { ["optimizee.group"] = group };
             if (!optimizer.IsShared) groupDetails["optimizee.groups"] = string.Join(",", family.Groups.Select(g => g.Name));
-            LstmOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = family.Name, Details = groupDetails });
+            OptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = family.Name, Details = groupDetails });
             paths.Add(path);
         }
         return paths;
@@ -165,6 +189,12 @@ internal static class MetaTrainCommand
 
     /// <summary>Where the network of <paramref name="group"/> is exported when each group has its own.</summary>
     public static string GroupPath(string output, string group) => Path.ChangeExtension(output, null) + $".{group}.onnx";
+
+    private static double[] ParseNumbers(string text, string option) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
+            double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new ArgumentException($"{option} expects comma-separated numbers (e.g. 0.9,0.99); '{part}' is not a number")).ToArray();
 
     private static double? ParsePreprocessing(string text)
     {
