@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the solution and ends with one line: "N passed, M failed".
+# Runs every test project of the solution (tests/L2LOnnx.*.Tests) and ends with one line:
+# "N passed, M failed", summed over the projects' trx files.
 # Sets up the machine first (idempotent; see scripts/setup.sh). Extra arguments go to `dotnet test`,
-# e.g. scripts/test.sh --filter FullyQualifiedName~Runtime
+# e.g. scripts/test.sh --filter FullyQualifiedName~L2LOnnx.Runtime.Tests
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -9,7 +10,9 @@ scripts/setup.sh || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
 
 results="$root/out/test-results"
 rm -rf "$results"
-dotnet test L2LOnnx.sln -c Release --nologo -v q --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
+# One test project at a time (-m:1): the TorchSharp projects each use both cores and much memory, and
+# would only slow each other down (and break the memory tests' bounds) if run side by side.
+dotnet test L2LOnnx.sln -c Release --nologo -v q -m:1 --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
 status=$?
 
 passed=0; failed=0

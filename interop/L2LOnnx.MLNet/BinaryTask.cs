@@ -1,6 +1,7 @@
 using L2LOnnx.MLNet.Mapping;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using L2LOnnx.Runtime.Onnx.Writing;
 using Onnx;
 
 namespace L2LOnnx.MLNet;
@@ -53,7 +54,7 @@ internal sealed class BinaryTask : PredictionTask
         return sum;
     }
 
-    public override void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs)
+    public override void AddOutputs(OnnxGraphWriter graph, string logits, int outputs)
     {
         var zero = graph.Initializer(ColumnNames.InternalPrefix + "zero", [0f]);
         graph.Node("Identity", ColumnNames.ScoreVector, [logits]);

@@ -1,6 +1,7 @@
 using L2LOnnx.MLNet.Mapping;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using L2LOnnx.Runtime.Onnx.Writing;
 using Onnx;
 
 namespace L2LOnnx.MLNet;
@@ -67,11 +68,11 @@ internal sealed class MulticlassTask : PredictionTask
         return sum;
     }
 
-    public override void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs)
+    public override void AddOutputs(OnnxGraphWriter graph, string logits, int outputs)
     {
-        graph.Node("Softmax", ColumnNames.Score, [logits], OnnxGraphBuilder.Int("axis", 0));
-        var index = graph.Node("ArgMax", ColumnNames.InternalPrefix + "class_index", [logits], OnnxGraphBuilder.Int("axis", 0), OnnxGraphBuilder.Int("keepdims", 1));
-        graph.Node("Cast", ColumnNames.ClassIndexVector, [index], OnnxGraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float));
+        graph.Node("Softmax", ColumnNames.Score, [logits], OnnxGraphWriter.Int("axis", 0));
+        var index = graph.Node("ArgMax", ColumnNames.InternalPrefix + "class_index", [logits], OnnxGraphWriter.Int("axis", 0), OnnxGraphWriter.Int("keepdims", 1));
+        graph.Node("Cast", ColumnNames.ClassIndexVector, [index], OnnxGraphWriter.Int("to", (long)TensorProto.Types.DataType.Float));
         graph.Output(ColumnNames.Score, TensorProto.Types.DataType.Float, outputs);
         graph.Output(ColumnNames.ClassIndexVector, TensorProto.Types.DataType.Float, 1);
     }

@@ -1,3 +1,4 @@
+using L2LOnnx.Runtime.Onnx.Writing;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -34,7 +35,7 @@ internal abstract class PredictionTask
     public abstract double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch, Span<float> logitGradients);
 
     /// <summary>Adds the task's outputs, computed from the logits vector [K], to the scoring graph.</summary>
-    public abstract void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs);
+    public abstract void AddOutputs(OnnxGraphWriter graph, string logits, int outputs);
 
     /// <summary>Names of the scoring graph's outputs.</summary>
     public abstract string[] GraphOutputs { get; }

@@ -1,6 +1,7 @@
 using L2LOnnx.MLNet.Mapping;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using L2LOnnx.Runtime.Onnx.Writing;
 using Onnx;
 
 namespace L2LOnnx.MLNet;
@@ -71,7 +72,7 @@ internal sealed class RegressionTask : PredictionTask
         return sum;
     }
 
-    public override void AddOutputs(OnnxGraphBuilder graph, string logits, int outputs)
+    public override void AddOutputs(OnnxGraphWriter graph, string logits, int outputs)
     {
         graph.Node("Identity", ColumnNames.ScoreVector, [logits]);
         graph.Output(ColumnNames.ScoreVector, TensorProto.Types.DataType.Float, 1);

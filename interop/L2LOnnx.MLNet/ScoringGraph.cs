@@ -1,4 +1,5 @@
 using System.Globalization;
+using L2LOnnx.Runtime.Onnx.Writing;
 using Onnx;
 
 namespace L2LOnnx.MLNet;
@@ -14,7 +15,7 @@ internal static class ScoringGraph
 
     public static byte[] Write(Network network, ReadOnlySpan<float> theta, PredictionTask task, string featureColumn, IReadOnlyDictionary<string, string> metadata)
     {
-        var graph = new OnnxGraphBuilder("l2l_mlnet_scorer",
+        var graph = new OnnxGraphWriter("l2l_mlnet_scorer",
             $"{task.Name} scorer trained with a learned optimizer: {network.Inputs} features -> " +
             (network.Hidden > 0 ? $"{network.Hidden} {network.Activation} units -> " : "") + $"{network.Outputs} logits");
         graph.Input(featureColumn, TensorProto.Types.DataType.Float, network.Inputs);

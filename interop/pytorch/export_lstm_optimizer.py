@@ -205,7 +205,7 @@ def rename_weights(model):
 
 def initializer_hash(graph):
     """SHA-256 over the initializers' names, types, shapes and values: the definition of
-    l2l.weights_sha256 (L2LOnnx.Interop.Onnx.InitializerHash), independent of protobuf encoding."""
+    l2l.weights_sha256 (L2LOnnx.Train.Onnx.InitializerHash), independent of protobuf encoding."""
     digest = hashlib.sha256()
     for tensor in graph.initializer:
         digest.update(tensor.name.encode("utf-8") + b"\0")

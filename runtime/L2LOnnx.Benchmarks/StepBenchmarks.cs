@@ -48,8 +48,8 @@ public class StepBenchmarks
             adam = new Adam(N, learningRate: 0.01);
             return;
         }
-        using var model = typeof(StepBenchmarks).Assembly.GetManifestResourceStream("quadratic-2x20.onnx")
-            ?? throw new InvalidOperationException("the embedded model quadratic-2x20.onnx is missing");
+        using var model = typeof(StepBenchmarks).Assembly.GetManifestResourceStream("quadratic.onnx")
+            ?? throw new InvalidOperationException("the embedded model quadratic.onnx is missing");
         optimizer = LearnedOptimizer.Load(model, new LearnedOptimizerOptions
         {
             Engine = Setup.Engine == "Fused" ? OptimizerEngine.Fused : OptimizerEngine.OnnxRuntime,

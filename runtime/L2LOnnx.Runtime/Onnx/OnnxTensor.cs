@@ -74,6 +74,18 @@ public sealed class OnnxTensor
     /// <summary>The <c>raw_data</c> bytes (little-endian elements); empty when absent. A view of the reader's private copy.</summary>
     public ReadOnlyMemory<byte> RawData => _rawData;
 
+    /// <summary>The <c>float_data</c> field as written, unchecked against the type and shape; empty when absent. Prefer <see cref="ToFloatArray"/>.</summary>
+    public ReadOnlyMemory<float> FloatData => _floatData;
+
+    /// <summary>The <c>int32_data</c> field as written (it also carries narrower integer and 16-bit float types); empty when absent.</summary>
+    public ReadOnlyMemory<int> Int32Data => _int32Data;
+
+    /// <summary>The <c>int64_data</c> field as written; empty when absent. Prefer <see cref="ToInt64Array"/>.</summary>
+    public ReadOnlyMemory<long> Int64Data => _int64Data;
+
+    /// <summary>The <c>double_data</c> field as written; empty when absent.</summary>
+    public ReadOnlyMemory<double> DoubleData => _doubleData;
+
     /// <summary>Decodes the elements of a FLOAT tensor from <c>raw_data</c> or <c>float_data</c>.</summary>
     /// <returns>A new array the caller owns, in row-major order.</returns>
     /// <exception cref="OnnxFormatException">

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using L2LOnnx.Interop.Conformance;
+using L2LOnnx.Train.Conformance;
+using L2LOnnx.Train.Inspection;
 using L2LOnnx.Runtime;
 
 namespace L2LOnnx.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using L2LOnnx.Interop.Inspection;
+using L2LOnnx.Train.Inspection;
 
 namespace L2LOnnx.Cli.Commands;
 

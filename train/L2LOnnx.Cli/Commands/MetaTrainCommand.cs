@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using L2LOnnx.Cli.Reports;
-using L2LOnnx.Interop.Onnx;
+using L2LOnnx.Train.Onnx;
 using L2LOnnx.Train;
 using L2LOnnx.Train.MetaTraining;
 using L2LOnnx.Train.Optimizers;
@@ -152,6 +152,8 @@ internal static class MetaTrainCommand
             (false, null) => GroupedOptimizer.Shared(new LstmOptimizer(settings.Network)),
         };
         var t = settings.Training;
+        // Fails now, not after hours of training, if the output name cannot hold per-group files.
+        MetaTrainingExport.Paths(optimizer, settings.Output);
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
                           $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");
@@ -162,33 +164,13 @@ internal static class MetaTrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} (untrained) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
 
-        foreach (var path in Export(optimizer, settings.Output, family, Details(settings, result)))
+        var metadata = ExportMetadata.ForMetaTraining(family.Name, t, result, settings.Problem.DescribeSplit());
+        foreach (var path in MetaTrainingExport.Save(optimizer, settings.Output, metadata).Values)
             Console.WriteLine($"wrote {path}");
         if (result.Interrupted)
             Console.WriteLine($"checkpoint saved to {t.CheckpointPath}; continue with the same command plus --resume");
         return result;
     }
-
-    /// <summary>
-    /// Writes one ONNX file per network: <paramref name="output"/> for a shared network, else
-    /// <c>&lt;output without .onnx&gt;.&lt;group&gt;.onnx</c> per group. Returns the paths written.
-    /// </summary>
-    public static IReadOnlyList<string> Export(GroupedOptimizer optimizer, string output, IProblemFamily family, Dictionary<string, string> details)
-    {
-        var paths = new List<string>();
-        foreach (var (group, network) in optimizer.Networks)
-        {
-            var path = optimizer.IsShared ? output : GroupPath(output, group);
-            var groupDetails = new Dictionary<string, string>(details) { ["optimizee.group"] = group };
-            if (!optimizer.IsShared) groupDetails["optimizee.groups"] = string.Join(",", family.Groups.Select(g => g.Name));
-            OptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = family.Name, Details = groupDetails });
-            paths.Add(path);
-        }
-        return paths;
-    }
-
-    /// <summary>Where the network of <paramref name="group"/> is exported when each group has its own.</summary>
-    public static string GroupPath(string output, string group) => Path.ChangeExtension(output, null) + $".{group}.onnx";
 
     private static double[] ParseNumbers(string text, string option) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
@@ -212,31 +194,4 @@ internal static class MetaTrainCommand
                 ? w
                 : throw new ArgumentException($"--loss-weights expects uniform, linear, final or {steps} comma-separated numbers; '{part}' is not a number")).ToArray(),
     };
-
-    private static Dictionary<string, string> Details(Settings s, MetaTrainingResult r)
-    {
-        string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-        var t = s.Training;
-        return new Dictionary<string, string>
-        {
-            ["meta.trajectories"] = I(r.Trajectories),
-            ["meta.problems_per_trajectory"] = I(t.ProblemsPerTrajectory),
-            ["meta.trajectory_length"] = I(t.TrajectoryLength),
-            ["meta.unroll_length"] = I(t.UnrollLength),
-            ["meta.loss_weights"] = t.LossWeights is { } w ? string.Join(",", w.Select(F)) : "uniform",
-            ["meta.learning_rate"] = F(t.MetaLearningRate),
-            ["meta.final_learning_rate"] = t.FinalMetaLearningRate is { } f ? F(f) : "constant",
-            ["meta.second_derivatives"] = t.SecondDerivatives ? "true" : "false",
-            ["meta.seed"] = t.Seed.ToString(CultureInfo.InvariantCulture),
-            ["meta.validation"] = $"{t.ValidationProblems} problems, {t.ValidationHorizon} steps, every {t.ValidateEvery} trajectories",
-            ["meta.best_trajectory"] = I(r.BestTrajectory),
-            ["meta.validation_loss"] = F(r.BestValidation),
-            ["meta.validation_loss_untrained"] = F(r.InitialValidation),
-            ["meta.skipped_meta_steps"] = I(r.SkippedMetaSteps),
-            ["meta.interrupted"] = r.Interrupted ? "true" : "false",
-            ["meta.seconds"] = F(Math.Round(r.Elapsed.TotalSeconds, 1)),
-            ["optimizee.data_split"] = s.Problem.DescribeSplit(),
-        };
-    }
 }

@@ -20,13 +20,19 @@ public static class BaselineTuning
         Enumerable.Range(0, 11).Select(i => Math.Pow(10, -4 + i * 0.5)).ToArray();
 
     /// <summary>Tunes <paramref name="kind"/> on <paramref name="task"/> for <paramref name="steps"/> steps.</summary>
-    public static TunedBaseline Tune(BaselineKind kind, IEvaluationTask task, int steps, IReadOnlyList<double>? grid = null)
+    /// <param name="kind">The baseline.</param>
+    /// <param name="task">The tuning problems.</param>
+    /// <param name="steps">Steps per run.</param>
+    /// <param name="grid">The learning rates tried; <see cref="DefaultGrid"/> when null.</param>
+    /// <param name="ran">Called after each run with the optimizer's name, e.g. to report progress.</param>
+    public static TunedBaseline Tune(BaselineKind kind, IEvaluationTask task, int steps, IReadOnlyList<double>? grid = null, Action<string>? ran = null)
     {
         TunedBaseline? best = null;
         foreach (var rate in grid ?? DefaultGrid)
         {
             using var optimizer = Baseline.Create(kind, rate, task.ProblemCount * task.Dimension);
             var final = Evaluator.Run(task, optimizer, steps).Mean(steps);
+            ran?.Invoke(optimizer.Name);
             // A diverged run (inf or NaN) never wins.
             if (double.IsFinite(final) && (best is null || final < best.TuningLoss))
                 best = new TunedBaseline(kind, rate, final);

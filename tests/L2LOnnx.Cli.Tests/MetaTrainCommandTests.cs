@@ -1,0 +1,51 @@
+using L2LOnnx.Train.Data;
+using L2LOnnx.Train.Onnx;
+
+namespace L2LOnnx.Cli.Tests;
+
+/// <summary><c>l2l meta-train</c> writes files the library reads back.</summary>
+public sealed class MetaTrainCommandTests
+{
+    /// <summary>
+    /// Regression: per-group files written by <c>l2l meta-train</c> carried <c>l2l.optimizee.group</c>
+    /// instead of <c>l2l.group</c>, so <see cref="LstmOptimizerImporter.ImportGroups"/> refused them.
+    /// </summary>
+    [Fact]
+    public async Task PerGroupFilesOfAMetaTrainRunImportBackByGroup()
+    {
+        using var temp = new TempDirectory();
+        var data = Directory.CreateDirectory(temp.File("cifar-10-batches-bin")).FullName;
+        for (var batch = 1; batch <= 5; batch++) Cifar10BinaryWriter.Write(Path.Combine(data, $"data_batch_{batch}.bin"), Images(16, seed: batch));
+        Cifar10BinaryWriter.Write(Path.Combine(data, "test_batch.bin"), Images(16, seed: 99));
+        var output = temp.File("cifar.onnx");
+
+        var exit = await CliApp.Create().Parse([
+            "meta-train", "--problem", "cifar10", "--data", data, "--batch-size", "4", "--trajectories", "2", "--steps", "4", "--unroll", "2",
+            "--layers", "1", "--hidden", "4", "--validate-every", "2", "--validation-problems", "1", "--threads", "1", "--out", output,
+        ]).InvokeAsync();
+
+        Assert.Equal(0, exit);
+        var groups = LstmOptimizerImporter.ImportGroups(temp.Path, "cifar");
+        try
+        {
+            Assert.Equal(["conv", "fc"], groups.Keys.Order(StringComparer.Ordinal));
+            Assert.All(groups, g => Assert.Equal(g.Key, g.Value.Metadata[LstmMetadataKeys.Group]));
+            Assert.All(groups.Values, g => Assert.Equal("conv,fc", g.Metadata["l2l.optimizee.groups"]));
+            Assert.All(groups.Values, g => Assert.Equal("2", g.Metadata["l2l.meta.trajectories"]));
+        }
+        finally
+        {
+            foreach (var imported in groups.Values) imported.Dispose();
+        }
+    }
+
+    /// <summary>Random 32x32 colour images in ten classes.</summary>
+    private static ImageDataset Images(int count, int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new float[count * 3 * 32 * 32];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = (float)random.NextDouble();
+        var labels = Enumerable.Range(0, count).Select(_ => (byte)random.Next(10)).ToArray();
+        return new ImageDataset("cifar-like", 32, 32, 3, pixels, labels, 10);
+    }
+}

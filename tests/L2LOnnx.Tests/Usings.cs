@@ -1,1 +1,0 @@
-global using L2LOnnx.Tests.Support;

@@ -1,0 +1,54 @@
+using L2LOnnx.Train.MetaTraining;
+
+namespace L2LOnnx.Train.Tests;
+
+/// <summary>The checkpoint file format.</summary>
+public sealed class CheckpointTests
+{
+    private static MetaTrainingCheckpoint Sample() => new()
+    {
+        Fingerprint = "quadratic-10d; test",
+        Trajectories = 40,
+        SkippedMetaSteps = 2,
+        InitialValidation = 123.5,
+        BestValidation = 7.25,
+        BestTrajectory = 30,
+        LatestValidation = 8.5,
+        Elapsed = TimeSpan.FromSeconds(12.5),
+        Weights = new Dictionary<string, float[]> { ["a"] = [1f, 2f], ["b"] = [float.Epsilon, -0f, 3e38f] },
+        BestWeights = new Dictionary<string, float[]> { ["a"] = [5f, 6f], ["b"] = [7f, 8f, 9f] },
+        MetaOptimizerState = [1, 2, 3],
+        GeneratorState = [9, 8, 7, 6],
+    };
+
+    [Fact]
+    public void CheckpointRoundTripsThroughAFile()
+    {
+        using var temp = new TempDirectory();
+        var original = Sample();
+        original.Save(temp.File("run.ckpt"));
+
+        var loaded = MetaTrainingCheckpoint.Load(temp.File("run.ckpt"));
+
+        Assert.Equal(original.ToBytes(), loaded.ToBytes());
+        Assert.Equal(original.Fingerprint, loaded.Fingerprint);
+        Assert.Equal(original.LatestValidation, loaded.LatestValidation);
+        Assert.Equal(original.Weights["b"], loaded.Weights["b"]);
+        Assert.Equal(original.GeneratorState, loaded.GeneratorState);
+        var neverValidated = Sample() with { LatestValidation = null };
+        Assert.Null(MetaTrainingCheckpoint.FromBytes(neverValidated.ToBytes()).LatestValidation);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void TruncatedOrForeignFilesAreRejectedWithTheirPath()
+    {
+        using var temp = new TempDirectory();
+        var bytes = Sample().ToBytes();
+        File.WriteAllBytes(temp.File("truncated.ckpt"), bytes[..(bytes.Length - 3)]);
+        File.WriteAllText(temp.File("foreign.ckpt"), "not a checkpoint");
+
+        Assert.Contains("truncated.ckpt", Assert.Throws<InvalidDataException>(() => MetaTrainingCheckpoint.Load(temp.File("truncated.ckpt"))).Message);
+        Assert.Contains("foreign.ckpt", Assert.Throws<InvalidDataException>(() => MetaTrainingCheckpoint.Load(temp.File("foreign.ckpt"))).Message);
+    }
+}
