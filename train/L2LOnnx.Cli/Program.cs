@@ -1,3 +1,3 @@
 using L2LOnnx.Cli;
 
-return await CliApp.Create().Parse(args).InvokeAsync();
+return await CliApp.Run(args);

@@ -25,18 +25,18 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var quadratic = new Option<int>("--quadratic-trajectories") { Description = "timed quadratic trajectories per setting", DefaultValueFactory = _ => 100 };
-        var mnist = new Option<int>("--mnist-trajectories") { Description = "timed MNIST trajectories per setting (0 skips MNIST)", DefaultValueFactory = _ => 4 };
+        var quadratic = new Option<int>("--quadratic-trajectories") { Description = "timed quadratic trajectories per setting", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var mnist = new Option<int>("--mnist-trajectories") { Description = "timed MNIST trajectories per setting (0 skips MNIST)", DefaultValueFactory = _ => 4 }.AtLeast(0);
         var threads = new Option<string>("--threads") { Description = "thread counts to measure, comma-separated", DefaultValueFactory = _ => "1,2" };
         var command = new Command("bench", "measure meta-training trajectories/s on quadratics and MNIST at 1 and 2 threads")
         {
             quadratic, mnist, threads,
         };
-        command.SetAction(result =>
+        command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             Run(result.GetValue(quadratic), result.GetValue(mnist), CommonOptions.ParseSizes(result.GetValue(threads)!, "--threads"));
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -46,6 +46,8 @@ internal static class BenchCommand
     private static void Run(int quadraticTrajectories, int mnistTrajectories, int[] threadCounts)
     {
         TorchRuntime.Configure(threadCounts[0]);
+        // Loaded first, so a missing data set is reported before minutes of quadratic timing, not after.
+        using var mnistFamily = mnistTrajectories > 0 ? new ProblemSpec { Kind = ProblemKind.Mnist }.Training() : null;
         var loadBefore = LoadAverage();
         var results = new List<Measurement>();
         foreach (var threads in threadCounts)
@@ -56,11 +58,8 @@ internal static class BenchCommand
                 results.Add(Measure("quadratic", family, 1, threads, quadraticTrajectories, ReferenceQuadratic));
                 results.Add(Measure("quadratic", family, 128, threads, Math.Max(3, quadraticTrajectories / 20), null));
             }
-            if (mnistTrajectories > 0)
-            {
-                using var family = new ProblemSpec { Kind = ProblemKind.Mnist }.Training();
-                results.Add(Measure("mnist", family, 1, threads, mnistTrajectories, ReferenceMnist));
-            }
+            if (mnistFamily is not null)
+                results.Add(Measure("mnist", mnistFamily, 1, threads, mnistTrajectories, ReferenceMnist));
         }
 
         // Narrow enough for an 80-column log: problem-trajectories/s is trajectories/s times the batch.

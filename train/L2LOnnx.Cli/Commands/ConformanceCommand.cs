@@ -22,9 +22,9 @@ internal static class ConformanceCommand
     {
         var model = new Option<string>("--model") { Description = "contract-v1 ONNX optimizer", Required = true };
         var output = new Option<string?>("--out") { Description = "vectors file to write (default: <model>.conformance.json next to the model)" };
-        var coordinates = new Option<int>("--coordinates") { Description = "N, coordinates per step", DefaultValueFactory = _ => 64 };
-        var steps = new Option<int>("--steps") { Description = "steps from the all-zero state", DefaultValueFactory = _ => 20 };
-        var stateEvery = new Option<int>("--state-every") { Description = "record the full state after step 1, every K steps and the last", DefaultValueFactory = _ => 10 };
+        var coordinates = new Option<int>("--coordinates") { Description = "N, coordinates per step", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "steps from the all-zero state", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var stateEvery = new Option<int>("--state-every") { Description = "record the full state after step 1, every K steps and the last", DefaultValueFactory = _ => 10 }.AtLeast(1);
         var seed = CommonOptions.Seed();
         var command = new Command("write", "record expected updates and states (ONNX Runtime, cross-checked by TorchSharp when the model imports)")
         {

@@ -7,8 +7,8 @@ namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
 /// <c>l2l evaluate</c>: runs an exported optimizer through the runtime on held-out problems next to
-/// baselines tuned on training-distribution problems; prints a table, writes CSV and PNG plots of the
-/// mean and median loss curves.
+/// baselines tuned on training-distribution problems (<see cref="OptimizerComparison"/>), with progress;
+/// prints a table, writes long-format CSV and PNG/SVG plots of the mean and median loss curves.
 /// </summary>
 internal static class EvaluateCommand
 {
@@ -34,8 +34,8 @@ internal static class EvaluateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var problem = new CommonOptions.ProblemOptions();
-        var problems = new Option<int?>("--problems") { Description = "held-out problems (and as many tuning problems); default 100 for quadratics, 20 otherwise" };
-        var steps = new Option<int>("--steps") { Description = "optimizee steps", DefaultValueFactory = _ => 100 };
+        var problems = new Option<int?>("--problems") { Description = "held-out problems (and as many tuning problems); default 100 for quadratics, 20 otherwise" }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "optimizee steps", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var output = new Option<string>("--out") { Description = "folder for curves.csv and the loss-curve plots", DefaultValueFactory = _ => "out/evaluation" };
         var seed = CommonOptions.Seed(2016);
         var threads = CommonOptions.Threads();
@@ -56,15 +56,14 @@ internal static class EvaluateCommand
     /// <summary>Evaluates and reports; returns the curves, the learned optimizer's first.</summary>
     public static IReadOnlyList<LossCurves> Run(Settings s)
     {
-        var (name, curves, _) = OptimizerComparison.Run(s.Models, s.Problem, s.Problems, s.Steps, s.Seed, s.Threads, started: Console.WriteLine);
+        var (name, curves, _) = RunProgress.Show("evaluate", (progress, log) =>
+            OptimizerComparison.Run(s.Models, s.Problem, s.Problems, s.Steps, s.Seed, s.Threads, started: log, progress));
         LossReport.PrintTable($"{name}: loss on {s.Problems} held-out problems", curves, TableSteps(s.Steps));
         var csv = Path.Combine(s.Output, "curves.csv");
-        var mean = Path.Combine(s.Output, "loss-curves.png");
-        var median = Path.Combine(s.Output, "loss-curves-median.png");
-        LossReport.WriteCsv(csv, curves);
-        LossPlot.Write(mean, $"{name}: mean loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Mean);
-        LossPlot.Write(median, $"{name}: median loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Median);
-        Console.WriteLine($"wrote {csv}, {mean} and {median}");
+        LossCurvesCsv.Write(csv, curves);
+        var mean = LossPlot.Write(Path.Combine(s.Output, "loss-curves.png"), $"{name}: mean loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Mean);
+        var median = LossPlot.Write(Path.Combine(s.Output, "loss-curves-median.png"), $"{name}: median loss on {s.Problems} held-out problems", curves, LossPlot.Statistic.Median);
+        Console.WriteLine($"wrote {csv} (long format: step, optimizer, statistic, value), {mean.Png}, {median.Png} and their .svg twins");
         return curves;
     }
 }

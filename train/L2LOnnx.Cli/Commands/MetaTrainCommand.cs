@@ -38,33 +38,35 @@ internal static class MetaTrainCommand
     {
         var problem = new CommonOptions.ProblemOptions();
         var output = new Option<string?>("--out") { Description = "ONNX file to write (per-group networks: <out>.<group>.onnx); default out/<problem>.onnx" };
-        var trajectories = new Option<int>("--trajectories") { Description = "trajectories (meta-batches) to meta-train on", DefaultValueFactory = _ => 200 };
-        var batch = new Option<int?>("--problems-per-trajectory") { Description = "problems optimized side by side per trajectory (meta-batch); default 32 for quadratics, 1 otherwise" };
-        var steps = new Option<int>("--steps") { Description = "optimizee steps per trajectory (T)", DefaultValueFactory = _ => 100 };
-        var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 };
+        var trajectories = new Option<int>("--trajectories") { Description = "trajectories (meta-batches) to meta-train on", DefaultValueFactory = _ => 200 }.AtLeast(1);
+        var batch = new Option<int?>("--problems-per-trajectory") { Description = "problems optimized side by side per trajectory (meta-batch); default 32 for quadratics, 1 otherwise" }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "optimizee steps per trajectory (T)", DefaultValueFactory = _ => 100 }.AtLeast(1);
+        var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var lossWeights = new Option<string>("--loss-weights") { Description = "meta-loss weights w_t: uniform (paper), linear (w_t = t/T), final (last step only), or T comma-separated numbers", DefaultValueFactory = _ => "uniform" };
-        var metaLr = new Option<double>("--meta-lr") { Description = "Adam meta learning rate", DefaultValueFactory = _ => 0.01 };
-        var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" };
-        var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 };
+        var metaLr = new Option<double>("--meta-lr") { Description = "Adam meta learning rate", DefaultValueFactory = _ => 0.01 }.Positive();
+        var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" }.Positive();
+        var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 }.NonNegative();
         var second = new Option<bool>("--second-derivatives") { Description = "keep d grad / d phi in the graph (the paper drops it)" };
         var family = new Option<string>("--optimizer") { Description = "optimizer family: lstm (the paper's, on log/sign gradients) or mlp (a cheap MLP on Adam-like features)", DefaultValueFactory = _ => "lstm" }
             .AcceptOnlyFromAmong("lstm", "mlp");
-        var layers = new Option<int>("--layers") { Description = "LSTM layers, or MLP hidden layers", DefaultValueFactory = _ => 2 };
-        var hidden = new Option<int?>("--hidden") { Description = "hidden units per layer (default 20 for lstm, 16 for mlp)" };
-        var preprocessing = new Option<string>("--preprocessing") { Description = "lstm: gradient preprocessing, the p of log/sign (paper: 10), or none", DefaultValueFactory = _ => "10" };
-        var scale = new Option<double?>("--output-scale") { Description = "output multiplier: lstm 0.1 (paper, MNIST); for mlp the step size b at magnitude 0, default 0.01" };
+        var layers = new Option<int>("--layers") { Description = "LSTM layers, or MLP hidden layers", DefaultValueFactory = _ => 2 }.Between(1, 16);
+        var hidden = new Option<int?>("--hidden") { Description = "hidden units per layer (default 20 for lstm, 16 for mlp)" }
+            .Must(h => h is null or (>= 1 and <= 4096), "between 1 and 4096");
+        var preprocessing = new Option<string>("--preprocessing") { Description = "lstm: gradient preprocessing, the p of log/sign (paper: 10), or none", HelpName = "p", DefaultValueFactory = _ => "10" }
+            .Must(text => text == "none" || IsPositive(text), "a positive p (the paper uses 10) or none");
+        var scale = new Option<double?>("--output-scale") { Description = "output multiplier: lstm 0.1 (paper, MNIST); for mlp the step size b at magnitude 0, default 0.01" }.Positive();
         var decays = new Option<string>("--decays") { Description = "mlp: momentum decays of the features, comma-separated", DefaultValueFactory = _ => "0.5,0.9,0.99,0.999" };
-        var magnitudeRange = new Option<double>("--magnitude-range") { Description = "mlp: a in b * direction * exp(a tanh(magnitude)); the step stays within b e^-a .. b e^a", DefaultValueFactory = _ => 4.6 };
+        var magnitudeRange = new Option<double>("--magnitude-range") { Description = "mlp: a in b * direction * exp(a tanh(magnitude)); the step stays within b e^-a .. b e^a", DefaultValueFactory = _ => 4.6 }.NonNegative();
         var bounded = new Option<bool>("--bounded-direction") { Description = "mlp: pass the direction through tanh (every update at most b e^a)" };
         var paramFeature = new Option<bool>("--param-feature") { Description = "mlp: feed the parameter value as a feature" };
         var timeScales = new Option<string?>("--time-scales") { Description = "mlp: step features tanh(t / tau), comma-separated taus (default: none)" };
-        var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", DefaultValueFactory = _ => "auto" }
+        var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", HelpName = "layout", DefaultValueFactory = _ => "auto" }
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
-        var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 };
-        var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" };
-        var validationSteps = new Option<int?>("--validation-steps") { Description = "steps of each validation rollout (default: --steps); e.g. 200 to select for optimizers that keep improving past T" };
+        var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" }.AtLeast(1);
+        var validationSteps = new Option<int?>("--validation-steps") { Description = "steps of each validation rollout (default: --steps); e.g. 200 to select for optimizers that keep improving past T" }.AtLeast(1);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
@@ -178,12 +180,12 @@ internal static class MetaTrainCommand
                 ? value
                 : throw new ArgumentException($"{option} expects comma-separated numbers (e.g. 0.9,0.99); '{part}' is not a number")).ToArray();
 
-    private static double? ParsePreprocessing(string text)
-    {
-        if (text == "none") return null;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && double.IsFinite(p)) return p;
-        throw new ArgumentException($"--preprocessing expects a positive p (the paper uses 10) or 'none', got '{text}'");
-    }
+    /// <summary>The p of <c>--preprocessing</c> (already checked by the parser), or null for none.</summary>
+    private static double? ParsePreprocessing(string text) =>
+        text == "none" ? null : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static bool IsPositive(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && p > 0 && double.IsFinite(p);
 
     private static IReadOnlyList<double>? ParseLossWeights(string text, int steps) => text switch
     {

@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using L2LOnnx.Cli.Reports;
 using L2LOnnx.MLNet;
 using L2LOnnx.Runtime;
 using L2LOnnx.Runtime.Baselines;
 using L2LOnnx.Train.Data;
+using L2LOnnx.Train.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
@@ -32,21 +34,21 @@ internal static class MlNetCompareCommand
     public static Command Create()
     {
         var optimizer = new Option<string?>("--optimizer") { Description = "contract-v1 ONNX optimizer (default: models/general.onnx)" };
-        var tasks = new Option<string[]>("--tasks") { Description = "tasks to run", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
+        var tasks = new Option<string[]>("--tasks") { Description = "tasks to run: " + string.Join(", ", AllTasks), HelpName = "task", DefaultValueFactory = _ => AllTasks, AllowMultipleArgumentsPerToken = true };
         tasks.AcceptOnlyFromAmong(AllTasks);
-        var epochs = new Option<int>("--epochs") { Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins)", DefaultValueFactory = _ => 10 };
-        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = "epochs on Diabetes (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 };
-        var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 };
-        var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 };
-        var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 };
+        var epochs = new Option<int>("--epochs") { Description = "epochs of the learned-optimizer trainers (and their SGD/Adam twins)", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var diabetesEpochs = new Option<int>("--diabetes-epochs") { Description = "epochs on Diabetes (342 rows are only 3 minibatches per epoch)", DefaultValueFactory = _ => 200 }.AtLeast(1);
+        var batch = new Option<int>("--batch-size") { Description = "minibatch rows of the learned-optimizer trainers", DefaultValueFactory = _ => 128 }.AtLeast(1);
+        var hidden = new Option<int>("--hidden") { Description = "also train a one-hidden-layer MLP with this many units on the multiclass tasks (0 = no)", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 }.Between(1, 60_000);
         var output = new Option<string>("--out") { Description = "folder for results.md and results.csv", DefaultValueFactory = _ => "out/mlnet-compare" };
         var seed = CommonOptions.Seed(1);
-        var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var command = new Command("mlnet-compare", "learned-optimizer ML.NET trainers vs ML.NET's L-BFGS, SDCA and SGD on MNIST, Fashion-MNIST, a binary task and Diabetes")
         {
             optimizer, tasks, epochs, diabetesEpochs, batch, hidden, fashionRows, output, seed, threads,
         };
-        command.SetAction(result =>
+        command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
             var settings = new Settings(result.GetValue(optimizer), result.GetValue(epochs), result.GetValue(batch), result.GetValue(hidden),
                 result.GetValue(seed), result.GetValue(threads));
@@ -55,13 +57,12 @@ internal static class MlNetCompareCommand
                 Run(settings, result.GetValue(tasks)!, result.GetValue(fashionRows), result.GetValue(diabetesEpochs), result.GetValue(output)!);
                 return 0;
             }
-            catch (FileNotFoundException e)
+            catch (FileNotFoundException e) when (settings.Optimizer is null && e is not DataSetNotFoundException)
             {
-                // A missing optimizer or data set is the usual first-run problem: say what is missing, without a stack trace.
-                Console.Error.WriteLine($"error: {e.Message}{(settings.Optimizer is null ? " (on the command line: --optimizer FILE)" : "")}");
-                return 1;
+                // The default optimizer is the usual first-run problem: say how to name another one.
+                throw new FileNotFoundException($"{e.Message} (on the command line: --optimizer FILE)", e.FileName, e);
             }
-        });
+        }));
         return command;
     }
 
@@ -77,15 +78,25 @@ internal static class MlNetCompareCommand
         var optimizerPath = settings.Optimizer ?? DefaultLearnedOptimizer.Resolve();
         Console.WriteLine($"learned optimizer: {optimizerPath}; {settings.Epochs} epochs ({diabetesEpochs} on Diabetes), batch {settings.BatchSize}, {settings.Threads} thread(s), seed {settings.Seed}");
         var rows = new List<Row>();
-        foreach (var name in tasks.Distinct())
+        var names = tasks.Distinct().ToArray();
+        for (var t = 0; t < names.Length; t++)
         {
             var ml = new MLContext(settings.Seed);
-            var task = Load(ml, name, fashionRows, settings.Seed);
+            var task = Load(ml, names[t], fashionRows, settings.Seed);
             Console.WriteLine($"== {task.Title}: {Count(task.Train)} training rows, {Count(task.Test)} test rows ==");
-            var taskRows = new List<Row>();
             var taskSettings = settings with { Optimizer = optimizerPath, Epochs = task.Kind == Kind.Regression ? diabetesEpochs : settings.Epochs };
-            foreach (var (trainer, estimator) in Trainers(ml, task.Kind, taskSettings))
-                taskRows.Add(Measure(ml, task, trainer, estimator));
+            var trainers = Trainers(ml, task.Kind, taskSettings).ToArray();
+            var taskRows = RunProgress.Show($"{names[t]} (task {t + 1}/{names.Length})", (progress, log) =>
+            {
+                var clock = Stopwatch.StartNew();
+                var measured = new List<Row>();
+                foreach (var (trainer, estimator) in trainers)
+                {
+                    measured.Add(Measure(ml, task, trainer, estimator, log));
+                    progress.Report(new EvaluationProgress(trainer, measured.Count, trainers.Length, clock.Elapsed));
+                }
+                return measured;
+            });
             Print(task.Title, taskRows);
             rows.AddRange(taskRows);
         }
@@ -147,7 +158,7 @@ internal static class MlNetCompareCommand
         }
     }
 
-    private static Row Measure(MLContext ml, TaskData task, string trainer, IEstimator<ITransformer> estimator)
+    private static Row Measure(MLContext ml, TaskData task, string trainer, IEstimator<ITransformer> estimator, Action<string> log)
     {
         var pipeline = task.Preparation.Append(estimator);
         var clock = Stopwatch.StartNew();
@@ -158,7 +169,7 @@ internal static class MlNetCompareCommand
         }
         catch (TrainingDivergedException e)
         {
-            Console.WriteLine($"  {trainer}: {e.Message}");
+            log($"  {trainer}: {e.Message}");
             return new Row(task.Title, trainer, [], clock.Elapsed.TotalSeconds, "diverged");
         }
         var seconds = clock.Elapsed.TotalSeconds;
@@ -169,7 +180,7 @@ internal static class MlNetCompareCommand
             Kind.Binary => Binary(ml.BinaryClassification.Evaluate(scored)),
             _ => Regression(ml.Regression.Evaluate(scored)),
         };
-        Console.WriteLine($"  {trainer}: {string.Join(", ", metrics.Select(m => $"{m.Item1} {m.Item2:0.0000}"))}, fit {seconds:0.00} s");
+        log($"  {trainer}: {string.Join(", ", metrics.Select(m => $"{m.Item1} {m.Item2:0.0000}"))}, fit {seconds:0.00} s");
         return new Row(task.Title, trainer, metrics, seconds);
     }
 

@@ -15,7 +15,7 @@ internal static class QuickstartCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => "out/quickstart" };
-        var trajectories = new Option<int>("--trajectories") { Description = "meta-training trajectories", DefaultValueFactory = _ => 200 };
+        var trajectories = new Option<int>("--trajectories") { Description = "meta-training trajectories", DefaultValueFactory = _ => 200 }.AtLeast(1);
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
         var command = new Command("quickstart", "meta-train on quadratics, export to ONNX, evaluate against tuned Adam and friends")

@@ -14,8 +14,8 @@ internal static class ResultsCommand
     {
         var models = new Option<string>("--models") { Description = "folder of the shipped models (quadratic.onnx, mnist-mlp.onnx, general.onnx)", DefaultValueFactory = _ => "models" };
         var output = new Option<string>("--out") { Description = "folder for results.md (figures go to <out>/results/)", DefaultValueFactory = _ => "docs" };
-        var problems = new Option<int>("--problems") { Description = $"held-out problems per experiment, and as many tuning problems (quadratics: {ResultsReport.QuadraticProblemFactor}x)", DefaultValueFactory = _ => 10 };
-        var steps = new Option<int?>("--steps") { Description = "optimizee steps of every experiment (default: each experiment's own, 100 or 200)" };
+        var problems = new Option<int>("--problems") { Description = $"held-out problems per experiment, and as many tuning problems (quadratics: {ResultsReport.QuadraticProblemFactor}x)", DefaultValueFactory = _ => 10 }.AtLeast(1);
+        var steps = new Option<int?>("--steps") { Description = "optimizee steps of every experiment (default: each experiment's own, 100 or 200)" }.AtLeast(1);
         var seed = CommonOptions.Seed(2016);
         var threads = CommonOptions.Threads();
         var command = new Command("results", "regenerate results.md and its figures: every shipped model against tuned SGD, NAG, RMSprop and Adam");
@@ -29,9 +29,9 @@ internal static class ResultsCommand
         return command;
     }
 
-    /// <summary>Writes the report, its figures as PNG, and prints what it does; returns the report's path.</summary>
+    /// <summary>Writes the report, its figures as PNG and SVG, and prints what it does, with progress; returns the report's path.</summary>
     public static string Write(ResultsReport.Settings settings) =>
-        ResultsReport.Write(settings,
+        RunProgress.Show("results", (progress, log) => ResultsReport.Write(settings,
             (path, title, comparison) => LossPlot.Write(path, title, comparison.Curves, LossPlot.Statistic.Mean),
-            Console.WriteLine);
+            log, progress));
 }

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Text;
-using L2LOnnx.Runtime;
 using L2LOnnx.Train.Evaluation;
 using Spectre.Console;
 
 namespace L2LOnnx.Cli.Reports;
 
-/// <summary>The summary table and CSV of an evaluation.</summary>
+/// <summary>The summary table of an evaluation.</summary>
 internal static class LossReport
 {
     /// <summary>Prints mean loss at the given steps (and the median at the last) for every optimizer.</summary>
@@ -25,22 +23,6 @@ internal static class LossReport
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
-    }
-
-    /// <summary>Writes per-step mean and median of every optimizer as CSV (atomically).</summary>
-    public static void WriteCsv(string path, IReadOnlyList<LossCurves> curves)
-    {
-        var text = new StringBuilder("step");
-        foreach (var curve in curves) text.Append(CultureInfo.InvariantCulture, $",\"{curve.Optimizer} mean\",\"{curve.Optimizer} median\"");
-        text.AppendLine();
-        for (var step = 0; step <= curves[0].Steps; step++)
-        {
-            text.Append(step.ToString(CultureInfo.InvariantCulture));
-            foreach (var curve in curves)
-                text.Append(CultureInfo.InvariantCulture, $",{curve.Mean(step):R},{curve.Median(step):R}");
-            text.AppendLine();
-        }
-        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     private static string Format(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "diverged";

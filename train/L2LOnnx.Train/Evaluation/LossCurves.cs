@@ -29,6 +29,28 @@ public sealed record LossCurves(string Optimizer, float[,] Losses)
         return problems % 2 == 1 ? values[problems / 2] : (values[problems / 2 - 1] + values[problems / 2]) / 2;
     }
 
+    /// <summary>
+    /// The <paramref name="q"/>-quantile of the loss over problems at <paramref name="step"/>, linearly
+    /// interpolated between order statistics (so q = 0.5 is <see cref="Median"/>, 0.25 and 0.75 bound the
+    /// interquartile range).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1].</exception>
+    public double Quantile(int step, double q)
+    {
+        if (!(q >= 0 && q <= 1)) throw new ArgumentOutOfRangeException(nameof(q), q, "a quantile lies in [0, 1]");
+        var problems = Losses.GetLength(1);
+        var values = new double[problems];
+        for (var p = 0; p < problems; p++) values[p] = Losses[step, p];
+        Array.Sort(values);
+        var position = q * (problems - 1);
+        var below = (int)Math.Floor(position);
+        var above = Math.Min(below + 1, problems - 1);
+        return values[below] + (position - below) * (values[above] - values[below]);
+    }
+
+    /// <summary>The <paramref name="q"/>-quantile (<see cref="Quantile"/>) at every step, 0..Steps.</summary>
+    public double[] QuantileCurve(double q) => Enumerable.Range(0, Steps + 1).Select(step => Quantile(step, q)).ToArray();
+
     /// <summary>Mean loss over problems at every step, 0..Steps.</summary>
     public double[] MeanCurve() => Enumerable.Range(0, Steps + 1).Select(Mean).ToArray();
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using L2LOnnx.Runtime;
 using L2LOnnx.Runtime.Onnx;
 using L2LOnnx.Train.Onnx;
@@ -88,7 +91,7 @@ public sealed record ModelInspection
         }
         catch (OnnxFormatException e)
         {
-            throw new InvalidDataException($"{path} is not an ONNX model: {e.Message}", e);
+            throw new InvalidDataException(NotOnnx(path, bytes, e), e);
         }
         var graph = model.Graph;
         var constants = Constants(graph).ToList();
@@ -152,6 +155,91 @@ public sealed record ModelInspection
         output.WriteLine($"TorchSharp    {(Import is null ? "does not import: " + ImportError : "imports: " + Import)}");
     }
 
+    /// <summary>
+    /// Writes the report as one JSON object, for scripts: <c>path</c>, <c>bytes</c>, <c>sha256</c>,
+    /// <c>onnx</c> (<c>irVersion</c>, <c>opsets</c>, <c>producer</c>), <c>graph</c> (<c>name</c>, <c>doc</c>),
+    /// <c>contract</c> (<c>ok</c>, <c>error</c>, <c>states</c> as name and width, <c>stateWidth</c>,
+    /// <c>readsParameters</c>), <c>inputs</c>, <c>outputs</c>, <c>metadata</c>, <c>operators</c> (counts),
+    /// <c>weights</c> (<c>floats</c>, <c>tensors</c>, <c>hashMatches</c>: true, false or null),
+    /// <c>engine</c>, and <c>torchSharp</c> (<c>imports</c>, <c>network</c>, <c>error</c>).
+    /// </summary>
+    public void WriteJson(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("path", Path);
+            json.WriteNumber("bytes", Bytes);
+            json.WriteString("sha256", Sha256);
+            json.WriteStartObject("onnx");
+            json.WriteNumber("irVersion", IrVersion);
+            json.WriteStartObject("opsets");
+            foreach (var (domain, version) in Opsets) json.WriteNumber(domain, version);
+            json.WriteEndObject();
+            json.WriteString("producer", Producer);
+            json.WriteEndObject();
+            json.WriteStartObject("graph");
+            json.WriteString("name", GraphName);
+            json.WriteString("doc", GraphDoc);
+            json.WriteEndObject();
+            json.WriteStartObject("contract");
+            json.WriteBoolean("ok", Contract is not null);
+            WriteNullable(json, "error", ContractError);
+            if (Contract is { } contract)
+            {
+                json.WriteStartArray("states");
+                foreach (var state in contract.States)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", state.Name);
+                    json.WriteNumber("width", state.Width);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteNumber("stateWidth", contract.StateWidth);
+                json.WriteBoolean("readsParameters", contract.HasParamInput);
+            }
+            json.WriteEndObject();
+            WriteStrings(json, "inputs", Inputs);
+            WriteStrings(json, "outputs", Outputs);
+            json.WriteStartObject("metadata");
+            foreach (var (key, value) in Metadata) json.WriteString(key, value);
+            json.WriteEndObject();
+            json.WriteStartObject("operators");
+            foreach (var (op, count) in Operators) json.WriteNumber(op, count);
+            json.WriteEndObject();
+            json.WriteStartObject("weights");
+            json.WriteNumber("floats", WeightCount);
+            json.WriteNumber("tensors", WeightTensors);
+            if (WeightsHashMatches is { } matches) json.WriteBoolean("hashMatches", matches);
+            else json.WriteNull("hashMatches");
+            json.WriteEndObject();
+            json.WriteString("engine", Engine);
+            json.WriteStartObject("torchSharp");
+            json.WriteBoolean("imports", Import is not null);
+            WriteNullable(json, "network", Import);
+            WriteNullable(json, "error", ImportError);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name);
+        else json.WriteString(name, value);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values) json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+
     /// <summary>Loads the file as the runtime would by default (engine chosen automatically): its contract and engine, or why it cannot load.</summary>
     private static (OptimizerContract?, string?, string?) CheckContract(byte[] bytes)
     {
@@ -178,6 +266,34 @@ public sealed record ModelInspection
         catch (OnnxImportException e)
         {
             return (null, e.Message);
+        }
+    }
+
+    /// <summary>Why <paramref name="path"/> is not an ONNX model, in the user's terms.</summary>
+    private static string NotOnnx(string path, byte[] bytes, OnnxFormatException error)
+    {
+        if (bytes.Length == 0) return $"{path} is empty, not an ONNX model";
+        // For text the decoder's detail (which byte broke which field) would only confuse.
+        return LooksLikeText(bytes)
+            ? $"{path} is a text file, not an ONNX model: an ONNX model is a binary file written by an exporter (l2l meta-train, torch.onnx.export)"
+            : $"{path} is not an ONNX model: its bytes do not decode as an ONNX ModelProto ({error.Message})";
+    }
+
+    /// <summary>Whether the file starts like text: valid UTF-8 without control characters other than whitespace in its first kilobyte.</summary>
+    private static bool LooksLikeText(byte[] bytes)
+    {
+        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 1024));
+        foreach (var b in head)
+            if (b < 0x20 && b is not ((byte)'\n' or (byte)'\r' or (byte)'\t')) return false;
+        try
+        {
+            // flush: false, so a character cut at the kilobyte's end is not taken for invalid UTF-8.
+            new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder().GetCharCount(head, flush: false);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
         }
     }
 
