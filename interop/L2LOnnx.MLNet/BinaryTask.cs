@@ -40,16 +40,17 @@ internal sealed class BinaryTask : PredictionTask
         };
     }
 
-    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch, Span<float> logitGradients)
+    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> logitGradients)
     {
         double sum = 0;
         for (var i = 0; i < batch; i++)
         {
             var z = logits[i];
             var y = targets[i];
+            var w = weights[i];
             // log(1 + e^z) - y z, written so neither exp overflows.
-            sum += MathF.Max(z, 0) - z * y + MathF.Log(1 + MathF.Exp(-MathF.Abs(z)));
-            logitGradients[i] = (1 / (1 + MathF.Exp(-z)) - y) / batch;
+            sum += w * (MathF.Max(z, 0) - z * y + MathF.Log(1 + MathF.Exp(-MathF.Abs(z))));
+            logitGradients[i] = w * (1 / (1 + MathF.Exp(-z)) - y) / batch;
         }
         return sum;
     }

@@ -58,10 +58,25 @@ internal static class ClassValues
         _ => throw new ArgumentException($"unsupported class value type {values.GetType().GetElementType()}", nameof(values)),
     };
 
-    private static IEstimator<ITransformer> MapIndexToLabel<T>(MLContext ml, T[] values) =>
-        // Keys are numbered by first occurrence, so key i + 1 gets values[i], exactly as in the label.
-        ml.Transforms.Conversion.MapValue(ColumnNames.PredictedLabel,
-            values.Select((value, index) => new KeyValuePair<float, T>(index, value)), ColumnNames.ClassIndex, treatValuesAsKeyType: true);
+    /// <summary>
+    /// Class index → label value (<c>MapValue</c>), then value → key over exactly <paramref name="values"/> in
+    /// their order (<c>MapValueToKey</c> with key data), so key i + 1 gets values[i] and the key values keep the
+    /// label's own type: a Single label comes back as Single after <c>MapKeyToValue</c>, as with ML.NET's
+    /// trainers (<c>MapValue</c>'s own key option would make them text).
+    /// </summary>
+    private static IEstimator<ITransformer> MapIndexToLabel<T>(MLContext ml, T[] values)
+    {
+        var keys = ml.Data.LoadFromEnumerable(values.Select(value => new KeyValue<T> { Value = value }).ToList());
+        return ml.Transforms.Conversion.MapValue(ColumnNames.ClassValue, values.Select((value, index) => new KeyValuePair<float, T>(index, value)), ColumnNames.ClassIndex)
+            .Append(ml.Transforms.Conversion.MapValueToKey(ColumnNames.PredictedLabel, ColumnNames.ClassValue, keyData: keys))
+            .Append(ml.Transforms.DropColumns(ColumnNames.ClassValue));
+    }
+
+    /// <summary>Row type of the key data: one label value.</summary>
+    private sealed class KeyValue<T>
+    {
+        public T Value { get; set; } = default!;
+    }
 
     private static T[] Values<T>(DataViewSchema.Column label)
     {

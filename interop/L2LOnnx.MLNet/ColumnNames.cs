@@ -32,4 +32,13 @@ public static class ColumnNames
 
     /// <summary>The 0-based index of the predicted class as a scalar.</summary>
     public const string ClassIndex = InternalPrefix + "ClassIndex";
+
+    /// <summary>The predicted class's label value, before it becomes a key.</summary>
+    public const string ClassValue = InternalPrefix + "ClassValue";
+
+    /// <summary>ONNX output: every fitted parameter, in the trainer's layout (see <see cref="LearnedModelParameters"/>); read only to restore a loaded model.</summary>
+    public const string Parameters = InternalPrefix + "Parameters";
+
+    /// <summary>ONNX output: the model record (shape, feature column, training report) as JSON; read only to restore a loaded model.</summary>
+    public const string Record = InternalPrefix + "Record";
 }

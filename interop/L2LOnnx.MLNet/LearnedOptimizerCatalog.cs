@@ -14,18 +14,19 @@ public static class LearnedOptimizerCatalog
     /// <param name="catalog">The binary classification trainers catalog.</param>
     /// <param name="labelColumnName">The Boolean label column.</param>
     /// <param name="featureColumnName">The feature column: a known-size vector of Single.</param>
+    /// <param name="exampleWeightColumnName">The example-weight column (Single, &gt;= 0), or <c>null</c> for equal weights.</param>
     /// <param name="optimizerPath">A contract-v1 ONNX optimizer; <c>null</c> for the shipped <c>models/general.onnx</c>.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="l2Regularization">L2 penalty on the weights.</param>
     public static LearnedOptimizerBinaryTrainer LearnedOptimizer(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", string? optimizerPath = null,
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, string? optimizerPath = null,
         int numberOfEpochs = 10, int batchSize = 128, float l2Regularization = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerBinaryTrainer(new LearnedOptimizerBinaryTrainer.Options
+        return new LearnedOptimizerBinaryTrainer(CatalogEnvironment.Of(catalog), new LearnedOptimizerBinaryTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, OptimizerPath = optimizerPath,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName, OptimizerPath = optimizerPath,
             NumberOfEpochs = numberOfEpochs, BatchSize = batchSize, L2Regularization = l2Regularization,
         });
     }
@@ -35,26 +36,28 @@ public static class LearnedOptimizerCatalog
         LearnedOptimizerBinaryTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerBinaryTrainer(options);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LearnedOptimizerBinaryTrainer(CatalogEnvironment.Of(catalog), options);
     }
 
     /// <summary>Softmax regression, or a one-hidden-layer perceptron, trained by a learned optimizer.</summary>
     /// <param name="catalog">The multiclass classification trainers catalog.</param>
     /// <param name="labelColumnName">The key-typed label column.</param>
     /// <param name="featureColumnName">The feature column: a known-size vector of Single.</param>
+    /// <param name="exampleWeightColumnName">The example-weight column (Single, &gt;= 0), or <c>null</c> for equal weights.</param>
     /// <param name="optimizerPath">A contract-v1 ONNX optimizer; <c>null</c> for the shipped <c>models/general.onnx</c>.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="hiddenLayerSize">Units of one hidden layer (ReLU); 0 for softmax regression.</param>
     /// <param name="l2Regularization">L2 penalty on the weights.</param>
     public static LearnedOptimizerMulticlassTrainer LearnedOptimizer(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", string? optimizerPath = null,
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, string? optimizerPath = null,
         int numberOfEpochs = 10, int batchSize = 128, int hiddenLayerSize = 0, float l2Regularization = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerMulticlassTrainer(new LearnedOptimizerMulticlassTrainer.Options
+        return new LearnedOptimizerMulticlassTrainer(CatalogEnvironment.Of(catalog), new LearnedOptimizerMulticlassTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, OptimizerPath = optimizerPath,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName, OptimizerPath = optimizerPath,
             NumberOfEpochs = numberOfEpochs, BatchSize = batchSize, HiddenLayerSize = hiddenLayerSize, L2Regularization = l2Regularization,
         });
     }
@@ -64,25 +67,27 @@ public static class LearnedOptimizerCatalog
         LearnedOptimizerMulticlassTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerMulticlassTrainer(options);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LearnedOptimizerMulticlassTrainer(CatalogEnvironment.Of(catalog), options);
     }
 
     /// <summary>Least-squares linear regression trained by a learned optimizer.</summary>
     /// <param name="catalog">The regression trainers catalog.</param>
     /// <param name="labelColumnName">The Single label column.</param>
     /// <param name="featureColumnName">The feature column: a known-size vector of Single.</param>
+    /// <param name="exampleWeightColumnName">The example-weight column (Single, &gt;= 0), or <c>null</c> for equal weights.</param>
     /// <param name="optimizerPath">A contract-v1 ONNX optimizer; <c>null</c> for the shipped <c>models/general.onnx</c>.</param>
     /// <param name="numberOfEpochs">Passes over the data.</param>
     /// <param name="batchSize">Rows per minibatch.</param>
     /// <param name="l2Regularization">L2 penalty on the weights.</param>
     public static LearnedOptimizerRegressionTrainer LearnedOptimizer(this RegressionCatalog.RegressionTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", string? optimizerPath = null,
+        string labelColumnName = "Label", string featureColumnName = "Features", string? exampleWeightColumnName = null, string? optimizerPath = null,
         int numberOfEpochs = 10, int batchSize = 128, float l2Regularization = 0)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerRegressionTrainer(new LearnedOptimizerRegressionTrainer.Options
+        return new LearnedOptimizerRegressionTrainer(CatalogEnvironment.Of(catalog), new LearnedOptimizerRegressionTrainer.Options
         {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, OptimizerPath = optimizerPath,
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName, OptimizerPath = optimizerPath,
             NumberOfEpochs = numberOfEpochs, BatchSize = batchSize, L2Regularization = l2Regularization,
         });
     }
@@ -92,6 +97,7 @@ public static class LearnedOptimizerCatalog
         LearnedOptimizerRegressionTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new LearnedOptimizerRegressionTrainer(options);
+        ArgumentNullException.ThrowIfNull(options);
+        return new LearnedOptimizerRegressionTrainer(CatalogEnvironment.Of(catalog), options);
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
 
 namespace L2LOnnx.MLNet;
 
@@ -11,14 +13,18 @@ namespace L2LOnnx.MLNet;
 /// Features should be normalised first (e.g. <c>mlContext.Transforms.NormalizeMinMax</c>), as for ML.NET's
 /// SDCA and online gradient descent.
 /// </remarks>
-public sealed class LearnedOptimizerMulticlassTrainer : IEstimator<LearnedOptimizerTransformer>
+public sealed class LearnedOptimizerMulticlassTrainer : ITrainerEstimator<LearnedOptimizerTransformer, LearnedModelParameters>
 {
     private readonly TrainerCore core;
 
-    internal LearnedOptimizerMulticlassTrainer(Options options) => core = new TrainerCore(options, new MulticlassTask());
+    internal LearnedOptimizerMulticlassTrainer(IHostEnvironment environment, Options options) =>
+        core = new TrainerCore(environment, nameof(LearnedOptimizerMulticlassTrainer), options, new MulticlassTask());
 
     /// <summary>Options of <see cref="LearnedOptimizerMulticlassTrainer"/>; every setting and default is described on <see cref="LearnedOptimizerTrainerOptions"/>.</summary>
     public sealed class Options : LearnedOptimizerTrainerOptions;
+
+    /// <summary>Needs normalised features; no calibration, validation set or incremental training (ML.NET's default flags).</summary>
+    public TrainerInfo Info => TrainerFlags.Default;
 
     /// <summary>Trains on <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, a label is out of range, or a feature is not finite; the message names the column.</exception>

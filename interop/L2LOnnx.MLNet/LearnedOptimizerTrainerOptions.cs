@@ -17,6 +17,13 @@ public abstract class LearnedOptimizerTrainerOptions
     public string FeatureColumnName { get; set; } = "Features";
 
     /// <summary>
+    /// The example-weight column: a <see cref="float"/> scalar, finite and &gt;= 0, with at least one row
+    /// above 0. Each row's loss counts this many times, as if the row were repeated (a weight of 0 drops
+    /// it). Default <c>null</c>: every row weighs 1.
+    /// </summary>
+    public string? ExampleWeightColumnName { get; set; }
+
+    /// <summary>
     /// The learned optimizer: path of a contract-v1 ONNX file. Default <c>null</c>: the shipped general
     /// optimizer <c>models/general.onnx</c> (see <see cref="DefaultLearnedOptimizer"/>). Ignored when
     /// <see cref="Baseline"/> is set.
@@ -68,7 +75,11 @@ public abstract class LearnedOptimizerTrainerOptions
     /// </summary>
     public int NumberOfThreads { get; set; }
 
-    /// <summary>Called every <see cref="ProgressInterval"/> steps and after the last, on the training thread. Default <c>null</c>.</summary>
+    /// <summary>
+    /// Called every <see cref="ProgressInterval"/> steps and after the last, on the training thread. Default
+    /// <c>null</c>. The same progress also goes to <c>MLContext.Log</c> (kind <c>Info</c>, source the trainer's
+    /// name and channel, e.g. <c>LearnedOptimizerBinaryTrainer; Training</c>), as ML.NET's own trainers report theirs.
+    /// </summary>
     public Action<TrainingProgress>? Progress { get; set; }
 
     /// <summary>Steps between <see cref="Progress"/> calls (and between points of <see cref="TrainingReport.LossHistory"/>). Default 100.</summary>
@@ -99,5 +110,11 @@ public abstract class LearnedOptimizerTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(LearningRate), lr, "must be a finite number > 0");
         if (LabelColumnName == FeatureColumnName)
             throw new ArgumentException($"the label and feature columns must differ (both are '{LabelColumnName}')", nameof(FeatureColumnName));
+        if (ExampleWeightColumnName is { } weight)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(weight, nameof(ExampleWeightColumnName));
+            if (weight == LabelColumnName || weight == FeatureColumnName)
+                throw new ArgumentException($"the example-weight column must differ from the label and feature columns (it is '{weight}')", nameof(ExampleWeightColumnName));
+        }
     }
 }

@@ -4,11 +4,13 @@ using L2LOnnx.Runtime;
 namespace L2LOnnx.MLNet;
 
 /// <summary>
-/// The optimizee's training loop: shuffle each epoch, take minibatch gradients of the mean loss (+ L2),
-/// and let the optimizer turn each gradient into an update. Stops with <see cref="TrainingDivergedException"/>
-/// as soon as a loss, gradient or parameter stops being finite.
+/// The optimizee's training loop: shuffle each epoch, take minibatch gradients of the weighted mean loss
+/// (+ L2), and let the optimizer turn each gradient into an update. Stops with <see cref="TrainingDivergedException"/>
+/// as soon as a loss, gradient or parameter stops being finite. It hands the progress to its report callback
+/// every <see cref="LearnedOptimizerTrainerOptions.ProgressInterval"/> steps and after the last.
 /// </summary>
-internal sealed class MinibatchTraining(TrainingSet data, Network network, PredictionTask task, LearnedOptimizerTrainerOptions options, string optimizerName, string divergenceHint)
+internal sealed class MinibatchTraining(TrainingSet data, Network network, PredictionTask task, LearnedOptimizerTrainerOptions options,
+    string optimizerName, string divergenceHint, Action<TrainingProgress> report)
 {
     /// <summary>Trains from a fresh initialisation; returns θ and the loss history.</summary>
     public (float[] Theta, IReadOnlyList<TrainingProgress> History, TimeSpan Elapsed) Run(IVectorOptimizer optimizer, Random random)
@@ -26,6 +28,7 @@ internal sealed class MinibatchTraining(TrainingSet data, Network network, Predi
         var order = Enumerable.Range(0, rows).ToArray();
         var x = new float[batchSize * dimension];
         var y = new float[batchSize];
+        var w = new float[batchSize];
         var logits = new float[batchSize * outputs];
         var logitGradients = new float[batchSize * outputs];
 
@@ -34,7 +37,7 @@ internal sealed class MinibatchTraining(TrainingSet data, Network network, Predi
         var next = rows;
         long rowsSeen = 0;
         double intervalLoss = 0;
-        var intervalRows = 0;
+        double intervalWeight = 0;
         for (var step = 1; step <= totalSteps; step++)
         {
             if (next == rows)
@@ -48,13 +51,15 @@ internal sealed class MinibatchTraining(TrainingSet data, Network network, Predi
                 var row = order[next + i];
                 data.Row(row).CopyTo(x.AsSpan(i * dimension, dimension));
                 y[i] = data.Targets[row];
+                w[i] = data.Weights[row];
+                intervalWeight += w[i];
             }
             next += batch;
             rowsSeen += batch;
 
             var xs = x.AsSpan(0, batch * dimension);
             network.Forward(theta, xs, batch, logits.AsSpan(0, batch * outputs));
-            var loss = task.Loss(logits.AsSpan(0, batch * outputs), y, batch, logitGradients);
+            var loss = task.Loss(logits.AsSpan(0, batch * outputs), y, w, batch, logitGradients);
             if (!double.IsFinite(loss)) throw Diverged(step, totalSteps, rowsSeen, "training loss", loss);
             network.Backward(theta, xs, batch, logitGradients.AsSpan(0, batch * outputs), gradient);
             network.AddL2(theta, options.L2Regularization, gradient);
@@ -68,14 +73,15 @@ internal sealed class MinibatchTraining(TrainingSet data, Network network, Predi
             }
 
             intervalLoss += loss;
-            intervalRows += batch;
             if (step % options.ProgressInterval == 0 || step == totalSteps)
             {
-                var progress = new TrainingProgress(step, totalSteps, (double)rowsSeen / rows, intervalLoss / intervalRows, clock.Elapsed);
+                // A stretch of zero-weight rows has no weighted loss to average.
+                var meanLoss = intervalWeight > 0 ? intervalLoss / intervalWeight : double.NaN;
+                var progress = new TrainingProgress(step, totalSteps, (double)rowsSeen / rows, meanLoss, clock.Elapsed);
                 history.Add(progress);
-                options.Progress?.Invoke(progress);
+                report(progress);
                 intervalLoss = 0;
-                intervalRows = 0;
+                intervalWeight = 0;
             }
         }
 

@@ -49,7 +49,7 @@ internal sealed class MulticlassTask : PredictionTask
         };
     }
 
-    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch, Span<float> logitGradients)
+    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> logitGradients)
     {
         var classes = logits.Length / batch;
         double sum = 0;
@@ -62,8 +62,9 @@ internal sealed class MulticlassTask : PredictionTask
             float total = 0;
             for (var k = 0; k < classes; k++) total += g[k] = MathF.Exp(z[k] - max);
             var y = (int)targets[i];
-            sum += MathF.Log(total) + max - z[y];
-            for (var k = 0; k < classes; k++) g[k] = (g[k] / total - (k == y ? 1 : 0)) / batch;
+            var w = weights[i];
+            sum += w * (MathF.Log(total) + max - z[y]);
+            for (var k = 0; k < classes; k++) g[k] = w * (g[k] / total - (k == y ? 1 : 0)) / batch;
         }
         return sum;
     }

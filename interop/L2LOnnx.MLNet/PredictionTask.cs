@@ -10,8 +10,12 @@ namespace L2LOnnx.MLNet;
 /// </summary>
 internal abstract class PredictionTask
 {
-    /// <summary>E.g. <c>binary classification</c>, for messages.</summary>
+    /// <summary>E.g. <c>binary classification</c>, for messages and the model record.</summary>
     public abstract string Name { get; }
+
+    /// <summary>The task whose <see cref="Name"/> is <paramref name="name"/>, or <c>null</c>.</summary>
+    public static PredictionTask? FromName(string name) =>
+        new PredictionTask[] { new BinaryTask(), new MulticlassTask(), new RegressionTask() }.FirstOrDefault(t => t.Name == name);
 
     /// <summary>Checks the label column of a schema shape (before training).</summary>
     public abstract LabelInfo CheckLabel(SchemaShape.Column label);
@@ -23,16 +27,17 @@ internal abstract class PredictionTask
     public abstract Func<float> LabelReader(DataViewRow row, DataViewSchema.Column label);
 
     /// <summary>
-    /// Rescales the targets in place if the loss wants them standardised, and returns how the model's
-    /// output maps back: prediction = scale · output + shift.
+    /// Rescales the targets of <paramref name="data"/> in place if the loss wants them standardised, and
+    /// returns how the model's output maps back: prediction = scale · output + shift.
     /// </summary>
-    public virtual (float Scale, float Shift) StandardizeTargets(float[] targets) => (1, 0);
+    public virtual (float Scale, float Shift) StandardizeTargets(TrainingSet data) => (1, 0);
 
     /// <summary>
-    /// Sum of the per-row losses of <paramref name="batch"/> rows, and the gradient of their mean with
-    /// respect to every logit into <paramref name="logitGradients"/>.
+    /// Sum of the weighted per-row losses of <paramref name="batch"/> rows (row i counts
+    /// <paramref name="weights"/>[i] times), and the gradient of that sum divided by <paramref name="batch"/>
+    /// with respect to every logit into <paramref name="logitGradients"/>.
     /// </summary>
-    public abstract double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch, Span<float> logitGradients);
+    public abstract double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> logitGradients);
 
     /// <summary>Adds the task's outputs, computed from the logits vector [K], to the scoring graph.</summary>
     public abstract void AddOutputs(OnnxGraphWriter graph, string logits, int outputs);

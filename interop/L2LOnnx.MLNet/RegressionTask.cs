@@ -48,26 +48,23 @@ internal sealed class RegressionTask : PredictionTask
         };
     }
 
-    public override (float Scale, float Shift) StandardizeTargets(float[] targets)
+    public override (float Scale, float Shift) StandardizeTargets(TrainingSet data)
     {
-        double mean = 0, square = 0;
-        foreach (var t in targets) mean += t;
-        mean /= targets.Length;
-        foreach (var t in targets) square += (t - mean) * (t - mean);
-        var std = Math.Sqrt(square / targets.Length);
+        var targets = data.Targets;
+        var (mean, std) = data.WeightedMoments(targets);
         if (std == 0 || !double.IsFinite(std)) std = 1;
         for (var i = 0; i < targets.Length; i++) targets[i] = (float)((targets[i] - mean) / std);
         return ((float)std, (float)mean);
     }
 
-    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, int batch, Span<float> logitGradients)
+    public override double Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> logitGradients)
     {
         double sum = 0;
         for (var i = 0; i < batch; i++)
         {
             var error = logits[i] - targets[i];
-            sum += 0.5 * error * error;
-            logitGradients[i] = error / batch;
+            sum += 0.5 * weights[i] * error * error;
+            logitGradients[i] = weights[i] * error / batch;
         }
         return sum;
     }

@@ -48,6 +48,27 @@ internal static class SchemaChecks
             throw FeatureTypeError(name, $"{column.Kind} of {column.ItemType}{(column.IsKey ? " key" : "")}");
     }
 
+    /// <summary>The example-weight column, if one is named; it must be a Single scalar.</summary>
+    public static DataViewSchema.Column? Weight(DataViewSchema schema, string? name)
+    {
+        if (name is null) return null;
+        var column = Find(schema, name, "example-weight");
+        if (column.Type != NumberDataViewType.Single) throw WeightTypeError(name, $"{column.Type}");
+        return column;
+    }
+
+    public static void Weight(SchemaShape schema, string? name)
+    {
+        if (name is null) return;
+        var column = Find(schema, name, "example-weight");
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType != NumberDataViewType.Single || column.IsKey)
+            throw WeightTypeError(name, $"{column.Kind} of {column.ItemType}{(column.IsKey ? " key" : "")}");
+    }
+
+    private static ArgumentOutOfRangeException WeightTypeError(string name, string actual) => new("inputSchema",
+        $"example-weight column '{name}' has type {actual}, but the trainer needs a Single scalar: " +
+        $"convert it with mlContext.Transforms.Conversion.ConvertType(\"{name}\", outputKind: DataKind.Single)");
+
     private static ArgumentOutOfRangeException FeatureTypeError(string name, string actual) => new("inputSchema",
         $"feature column '{name}' has type {actual}, but the trainer needs a known-size vector of Single: " +
         $"build it with mlContext.Transforms.Concatenate(\"{name}\", ...) from numeric columns (and ConvertType for non-Single ones)");

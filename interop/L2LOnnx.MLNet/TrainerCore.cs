@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace L2LOnnx.MLNet;
 
@@ -10,16 +11,22 @@ internal sealed class TrainerCore
     private readonly LearnedOptimizerTrainerOptions options;
     private readonly PredictionTask task;
 
-    // ML.NET's catalogs keep their environment internal, so the transforms that make up the fitted model
-    // are built with a context of our own; they save, load and run like any others.
+    // The user's MLContext, as ML.NET's trainers hold it: training reports to its Log.
+    private readonly IHost host;
+
+    // ML.NET's environment does not give back the MLContext whose catalogs build transforms, so the
+    // transforms that make up the fitted model are built with a context of our own; they save, load and
+    // run like any others.
     private readonly MLContext ml;
 
-    public TrainerCore(LearnedOptimizerTrainerOptions options, PredictionTask task)
+    public TrainerCore(IHostEnvironment environment, string name, LearnedOptimizerTrainerOptions options, PredictionTask task)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         this.options = options;
         this.task = task;
+        host = environment.Register(name);
         ml = new MLContext(options.Seed);
     }
 
@@ -30,17 +37,30 @@ internal sealed class TrainerCore
         CheckFeatureName();
         var (features, dimension) = SchemaChecks.Features(input.Schema, options.FeatureColumnName);
         var labelColumn = SchemaChecks.Find(input.Schema, options.LabelColumnName, "label");
+        var weightColumn = SchemaChecks.Weight(input.Schema, options.ExampleWeightColumnName);
         var label = task.CheckLabel(labelColumn);
         using var source = OptimizerSource.Open(options);
+        using var channel = host.Start("Training");
 
         var readClock = Stopwatch.StartNew();
-        var data = TrainingSet.Read(input, features, dimension, labelColumn, task);
+        var data = TrainingSet.Read(input, features, dimension, labelColumn, weightColumn, task);
         readClock.Stop();
-        var (scale, shift) = task.StandardizeTargets(data.Targets);
+        var (scale, shift) = task.StandardizeTargets(data);
 
-        var network = new Network(dimension, options.HiddenLayerSize, label.Outputs, options.Activation, Math.Min(options.BatchSize, data.Rows));
+        var batchSize = Math.Min(options.BatchSize, data.Rows);
+        var network = new Network(dimension, options.HiddenLayerSize, label.Outputs, options.Activation, batchSize);
+        channel.Info(MessageSensitivity.None,
+            $"{task.Name}: {data.Rows} rows x {dimension} features{(weightColumn is null ? "" : $", weighted by '{weightColumn.Value.Name}'")}, " +
+            $"{network.ParameterCount} parameters, minibatches of {batchSize}, optimizer {source.Name}");
+        void Report(TrainingProgress p)
+        {
+            channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+                $"step {p.Step} of {p.TotalSteps} (epoch {p.Epoch:0.##}): mean training loss {p.Loss:0.#####}, {p.Elapsed.TotalSeconds:0.00} s"));
+            options.Progress?.Invoke(p);
+        }
+
         using var optimizer = source.Create(network.ParameterCount);
-        var training = new MinibatchTraining(data, network, task, options, source.Name, source.DivergenceHint);
+        var training = new MinibatchTraining(data, network, task, options, source.Name, source.DivergenceHint, Report);
         var (theta, history, trainTime) = training.Run(optimizer, new Random(options.Seed));
         network.FoldOutputAffine(theta, scale, shift);
 
@@ -50,10 +70,14 @@ internal sealed class TrainerCore
             ["l2l.mlnet.steps"] = history[^1].Step.ToString(CultureInfo.InvariantCulture),
             ["l2l.mlnet.rows"] = data.Rows.ToString(CultureInfo.InvariantCulture),
         };
-        var onnx = ScoringGraph.Write(network, theta, task, options.FeatureColumnName, metadata);
+        var report = new TrainingReport(source.Name, data.Rows, history[^1].Step, batchSize, history, readClock.Elapsed, trainTime);
+        var record = new ModelRecord(task.Name, options.FeatureColumnName, network.Inputs, network.Hidden, network.Outputs, network.Activation,
+            metadata, ModelRecord.ReportRecord.Of(report)).ToJson();
+        var onnx = ScoringGraph.Write(network, theta, task, options.FeatureColumnName, metadata, record);
         var scorer = Scorer(onnx, label).Fit(input);
-        var report = new TrainingReport(source.Name, data.Rows, history[^1].Step, Math.Min(options.BatchSize, data.Rows), history, readClock.Elapsed, trainTime);
-        return new LearnedOptimizerTransformer(scorer, new LearnedModelParameters(network, theta, onnx), report);
+        channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
+            $"trained in {report.Steps} steps ({report.Epochs:0.##} epochs), {trainTime.TotalSeconds:0.00} s after reading the data in {readClock.Elapsed.TotalSeconds:0.00} s; final mean training loss {report.FinalLoss:0.#####}"));
+        return new LearnedOptimizerTransformer(scorer, new LearnedModelParameters(network, theta, onnx), report, options.FeatureColumnName);
     }
 
     /// <summary>
@@ -66,9 +90,10 @@ internal sealed class TrainerCore
         options.Validate();
         CheckFeatureName();
         SchemaChecks.Features(inputSchema, options.FeatureColumnName);
+        SchemaChecks.Weight(inputSchema, options.ExampleWeightColumnName);
         var label = task.CheckLabel(SchemaChecks.Find(inputSchema, options.LabelColumnName, "label"));
         var placeholder = new Network(1, options.HiddenLayerSize, label.Outputs, options.Activation, 1);
-        var onnx = ScoringGraph.Write(placeholder, new float[placeholder.ParameterCount], task, options.FeatureColumnName, new Dictionary<string, string>());
+        var onnx = ScoringGraph.Write(placeholder, new float[placeholder.ParameterCount], task, options.FeatureColumnName, new Dictionary<string, string>(), "");
         return Scorer(onnx, label).GetOutputSchema(inputSchema);
     }
 
@@ -83,6 +108,7 @@ internal sealed class TrainerCore
     }
 
     private IEstimator<ITransformer> Scorer(byte[] onnx, LabelInfo label) =>
-        ml.Transforms.ApplyOnnxModel(task.GraphOutputs, [options.FeatureColumnName], new MemoryStream(onnx, writable: false))
+        ml.Transforms.ApplyOnnxModel([.. task.GraphOutputs, .. ScoringGraph.StateOutputs], [options.FeatureColumnName], new MemoryStream(onnx, writable: false))
+            .Append(ml.Transforms.DropColumns(ScoringGraph.StateOutputs))
             .Append(task.ColumnAdapter(ml, label));
 }

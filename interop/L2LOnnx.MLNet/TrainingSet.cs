@@ -4,15 +4,17 @@ using Microsoft.ML.Data;
 namespace L2LOnnx.MLNet;
 
 /// <summary>
-/// The training rows held densely in memory: features row-major (<see cref="Dimension"/> per row) and one
-/// loss target per row. Reading checks every value, so bad data fails before any training step.
+/// The training rows held densely in memory: features row-major (<see cref="Dimension"/> per row), one
+/// loss target and one example weight per row. Reading checks every value, so bad data fails before any
+/// training step.
 /// </summary>
 internal sealed class TrainingSet
 {
-    private TrainingSet(float[] features, float[] targets, int rows, int dimension)
+    private TrainingSet(float[] features, float[] targets, float[] weights, int rows, int dimension)
     {
         Features = features;
         Targets = targets;
+        Weights = weights;
         Rows = rows;
         Dimension = dimension;
     }
@@ -21,24 +23,32 @@ internal sealed class TrainingSet
 
     public float[] Targets { get; }
 
+    /// <summary>
+    /// Example weights divided by their mean, so they average 1: a minibatch's weighted mean loss is then an
+    /// unbiased estimate of the weighted mean over all rows, and without a weight column every weight is exactly 1.
+    /// </summary>
+    public float[] Weights { get; }
+
     public int Rows { get; }
 
     public int Dimension { get; }
 
     public ReadOnlySpan<float> Row(int index) => Features.AsSpan(index * Dimension, Dimension);
 
-    /// <exception cref="ArgumentOutOfRangeException">A feature is NaN or infinite, a label is out of range, or there are no rows.</exception>
-    public static TrainingSet Read(IDataView data, DataViewSchema.Column features, int dimension, DataViewSchema.Column label, PredictionTask task)
+    /// <exception cref="ArgumentOutOfRangeException">A feature is NaN or infinite, a label is out of range, a weight is negative or not finite, all weights are 0, or there are no rows.</exception>
+    public static TrainingSet Read(IDataView data, DataViewSchema.Column features, int dimension, DataViewSchema.Column label, DataViewSchema.Column? weight, PredictionTask task)
     {
         var capacity = (int)Math.Min(data.GetRowCount() ?? 1024, int.MaxValue / dimension);
         var x = new float[Math.Max(capacity, 1) * dimension];
         var y = new float[Math.Max(capacity, 1)];
+        var w = new float[y.Length];
         var rows = 0;
 
-        using (var cursor = data.GetRowCursor([features, label]))
+        using (var cursor = data.GetRowCursor(weight is { } c ? [features, label, c] : [features, label]))
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
             var readLabel = task.LabelReader(cursor, label);
+            var readWeight = weight is { } column ? WeightReader(cursor, column) : () => 1f;
             VBuffer<float> buffer = default;
             while (cursor.MoveNext())
             {
@@ -47,6 +57,7 @@ internal sealed class TrainingSet
                     if ((long)rows * 2 * dimension > Array.MaxLength)
                         throw new InvalidOperationException($"the training data has more than {rows} rows of {dimension} features: too many to hold in memory as one array");
                     Array.Resize(ref y, rows * 2);
+                    Array.Resize(ref w, rows * 2);
                     Array.Resize(ref x, rows * 2 * dimension);
                 }
                 getFeatures(ref buffer);
@@ -54,6 +65,7 @@ internal sealed class TrainingSet
                 Densify(buffer, row);
                 CheckFinite(row, features.Name, cursor.Position);
                 y[rows] = readLabel();
+                w[rows] = readWeight();
                 rows++;
             }
         }
@@ -63,9 +75,46 @@ internal sealed class TrainingSet
         if (rows != y.Length)
         {
             Array.Resize(ref y, rows);
+            Array.Resize(ref w, rows);
             Array.Resize(ref x, rows * dimension);
         }
-        return new TrainingSet(x, y, rows, dimension);
+        if (weight is { } weightColumn) Normalize(w, weightColumn.Name);
+        return new TrainingSet(x, y, w, rows, dimension);
+    }
+
+    /// <summary>The weighted mean of <paramref name="values"/> and their weighted standard deviation.</summary>
+    public (double Mean, double StandardDeviation) WeightedMoments(float[] values)
+    {
+        double mean = 0, square = 0;
+        for (var i = 0; i < Rows; i++) mean += Weights[i] * values[i];
+        mean /= Rows;
+        for (var i = 0; i < Rows; i++) square += Weights[i] * (values[i] - mean) * (values[i] - mean);
+        return (mean, Math.Sqrt(square / Rows));
+    }
+
+    private static Func<float> WeightReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        var getter = row.GetGetter<float>(column);
+        var value = 0f;
+        return () =>
+        {
+            getter(ref value);
+            if (!(value >= 0) || float.IsPositiveInfinity(value))
+                throw new ArgumentOutOfRangeException("input",
+                    $"example-weight column '{column.Name}' is {value} at row {row.Position} (0-based): weights must be finite and >= 0; " +
+                    "filter such rows out (mlContext.Data.FilterRowsByMissingValues or FilterRowsByColumn) before training");
+            return value;
+        };
+    }
+
+    private static void Normalize(float[] weights, string column)
+    {
+        double sum = 0;
+        foreach (var v in weights) sum += v;
+        if (!(sum > 0))
+            throw new ArgumentOutOfRangeException("input", $"example-weight column '{column}' is 0 in every row: at least one row must weigh more than 0");
+        var scale = weights.Length / sum;
+        for (var i = 0; i < weights.Length; i++) weights[i] = (float)(weights[i] * scale);
     }
 
     private static void Densify(in VBuffer<float> source, Span<float> row)

@@ -125,28 +125,55 @@ public sealed class LearnedOptimizer : IDisposable
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
             return (ort, OptimizerEngine.OnnxRuntime, ort.Description, "the CUDA execution provider runs through ONNX Runtime; the fused engine is CPU-only");
 
+        // The hand-tuned LSTM kernel first (faster where it applies), then the general program compiler.
         string declined;
-        var recognised = LstmGraphRecognizer.TryRecognize(onnx, contract, out var why);
-        if (recognised is null)
+        var recognised = LstmGraphRecognizer.TryRecognize(onnx, contract, out var notLstm);
+        if (recognised is not null)
         {
-            declined = $"the fused engine does not run this graph: {why}";
+            var threshold = recognised.Preprocessing?.Threshold ?? (float)Math.Exp(-10);
+            if (TrySelfCheck(() => FusedKernel.ForLstm(recognised), threshold, out var fused, out declined))
+            {
+                ort.Dispose();
+                return (fused, OptimizerEngine.Fused, fused.Description, $"recognised as the LSTM optimizer family; {declined}");
+            }
         }
         else
         {
-            var fused = new FusedLstmEngine(recognised, options.EffectiveThreads);
-            var difference = EngineSelfCheck.Compare(fused, ort, contract, fingerprint, 3 * fused.BlockWidth + 7, recognised.Preprocessing?.Threshold ?? (float)Math.Exp(-10));
-            if (difference <= EngineSelfCheck.Tolerance)
+            var program = FusedProgramCompiler.TryCompile(onnx, contract, out var notCompiled);
+            if (program is null)
+            {
+                declined = $"the fused engine does not run this graph: {notCompiled} (nor is it the LSTM optimizer pattern: {notLstm})";
+            }
+            else if (TrySelfCheck(() => FusedKernel.ForProgram(program), (float)Math.Exp(-10), out var fused, out declined))
             {
                 ort.Dispose();
-                return (fused, OptimizerEngine.Fused, fused.Description,
-                    $"recognised as the LSTM optimizer family; agrees with ONNX Runtime on a probe batch to {difference:0.0e0} (tolerance {EngineSelfCheck.Tolerance:0e0})");
+                return (fused, OptimizerEngine.Fused, fused.Description, $"compiled into a fused program; {declined}");
             }
-            fused.Dispose();
-            declined = $"the fused engine differs from ONNX Runtime by {difference:0.00e0} on the probe batch (tolerance {EngineSelfCheck.Tolerance:0e0})";
         }
 
         if (options.Engine == OptimizerEngine.Fused) throw new NotSupportedException($"the fused engine was requested but cannot run this model: {declined}");
         return (ort, OptimizerEngine.OnnxRuntime, ort.Description, declined + "; using ONNX Runtime");
+
+        // Runs the candidate next to ONNX Runtime on the probe batch; keeps it only if they agree. The
+        // check runs with float32 state: bfloat16 storage changes the state by design, not the arithmetic.
+        bool TrySelfCheck(Func<FusedKernel> kernel, float threshold, out FusedEngine engine, out string verdict)
+        {
+            engine = new FusedEngine(kernel(), options.EffectiveThreads);
+            var difference = EngineSelfCheck.Compare(engine, ort, contract, fingerprint, 3 * engine.BlockWidth + 7, threshold);
+            if (difference <= EngineSelfCheck.Tolerance)
+            {
+                verdict = $"agrees with ONNX Runtime on a probe batch to {difference:0.0e0} (tolerance {EngineSelfCheck.Tolerance:0e0}, float32 state)";
+                if (options.StatePrecision == StatePrecision.BFloat16)
+                {
+                    engine.Dispose();
+                    engine = new FusedEngine(kernel(), options.EffectiveThreads, Math.Max(1, contract.StateWidth));
+                }
+                return true;
+            }
+            engine.Dispose();
+            verdict = $"the fused engine differs from ONNX Runtime by {difference:0.00e0} on the probe batch (tolerance {EngineSelfCheck.Tolerance:0e0})";
+            return false;
+        }
     }
 
     /// <summary>Creates the initial (all-zero) state for a parameter vector of <paramref name="length"/> coordinates.</summary>

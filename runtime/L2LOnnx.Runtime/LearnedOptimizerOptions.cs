@@ -27,6 +27,13 @@ public sealed record LearnedOptimizerOptions
     /// </summary>
     public int TileSize { get; init; } = 65_536;
 
+    /// <summary>
+    /// How the fused engine stores the state: <see cref="Runtime.StatePrecision.Float32"/> (default) or
+    /// <see cref="Runtime.StatePrecision.BFloat16"/>, half the memory with float32 arithmetic. The load
+    /// self-check runs in float32 either way; with ONNX Runtime the state stays float32.
+    /// </summary>
+    public StatePrecision StatePrecision { get; init; } = StatePrecision.Float32;
+
     /// <summary>What to do with NaN or infinite gradients. Default: refuse the step.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; init; } = NonFiniteGradientPolicy.Throw;
 

@@ -160,11 +160,16 @@ public sealed unsafe class OptimizerState : IDisposable
             return;
         }
         var all = source.Data;
+        var halves = (ushort*)all;
         for (var i = 0; i < count; i++)
         {
             var start = Layout.IndexOf(first + i, 0, width);
             var row = destination.Slice(i * width, width);
-            for (var j = 0; j < width; j++) row[j] = all[start + (long)j * Layout.BlockWidth];
+            for (var j = 0; j < width; j++)
+            {
+                var at = start + (long)j * Layout.BlockWidth;
+                row[j] = Layout.BFloat16 ? StateLayout.FromBFloat16(halves[at]) : all[at];
+            }
         }
     }
 
@@ -180,11 +185,17 @@ public sealed unsafe class OptimizerState : IDisposable
             return;
         }
         var all = target.Data;
+        var halves = (ushort*)all;
         for (var i = 0; i < count; i++)
         {
             var start = Layout.IndexOf(first + i, 0, width);
             var row = source.Slice(i * width, width);
-            for (var j = 0; j < width; j++) all[start + (long)j * Layout.BlockWidth] = row[j];
+            for (var j = 0; j < width; j++)
+            {
+                var at = start + (long)j * Layout.BlockWidth;
+                if (Layout.BFloat16) halves[at] = StateLayout.ToBFloat16(row[j]);
+                else all[at] = row[j];
+            }
         }
     }
 
@@ -230,8 +241,8 @@ public sealed unsafe class OptimizerState : IDisposable
     private (NativeBuffer[] Front, NativeBuffer[] Back) AllocateStates(StateLayout layout)
     {
         var padded = layout.PaddedLength(Length);
-        var newFront = Contract.States.Select(s => new NativeBuffer(padded * s.Width)).ToArray();
-        var newBack = layout.DoubleBuffered ? Contract.States.Select(s => new NativeBuffer(padded * s.Width)).ToArray() : Array.Empty<NativeBuffer>();
+        var newFront = Contract.States.Select(s => new NativeBuffer(layout.BufferFloats(padded * s.Width))).ToArray();
+        var newBack = layout.DoubleBuffered ? Contract.States.Select(s => new NativeBuffer(layout.BufferFloats(padded * s.Width))).ToArray() : Array.Empty<NativeBuffer>();
         return (newFront, newBack);
     }
 

@@ -213,5 +213,39 @@ public sealed class BadInputTests(OptimizerFiles optimizers) : IClassFixture<Opt
         Assert.Contains("Lower LearningRate", error.Message);
     }
 
+    [Theory]
+    [InlineData(-1f, "example-weight column 'Weight' is -1 at row 3 (0-based)")]
+    [InlineData(float.NaN, "example-weight column 'Weight' is NaN at row 3 (0-based)")]
+    [InlineData(0f, "example-weight column 'Weight' is 0 in every row")]
+    public void BadExampleWeights_NamedAtFit(float bad, string expected)
+    {
+        var data = Rows.Load(ml, Enumerable.Range(0, 8).Select(i => new Synthetic.Weighted
+        {
+            Features = [i, 1, 0, 0], Label = i % 2 == 0, Weight = bad == 0 ? 0 : i == 3 ? bad : 1,
+        }), 4);
+        var trainer = ml.BinaryClassification.Trainers.LearnedOptimizer(exampleWeightColumnName: "Weight", optimizerPath: OptimizerFiles.Quadratic);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Fit(data));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void ExampleWeightColumn_MissingOrNotSingle_NamedAtFitAndAtSchemaCheck()
+    {
+        var data = Synthetic.Binary(ml, 40, seed: 1);
+        var missing = ml.BinaryClassification.Trainers.LearnedOptimizer(exampleWeightColumnName: "Weight", optimizerPath: OptimizerFiles.Quadratic);
+        var boolean = ml.BinaryClassification.Trainers.LearnedOptimizer(exampleWeightColumnName: "Flag", optimizerPath: OptimizerFiles.Quadratic);
+        var flagged = ml.Transforms.CopyColumns("Flag", "Label").Fit(data).Transform(data);
+
+        Assert.Contains("example-weight column 'Weight' not found", Assert.Throws<ArgumentOutOfRangeException>(() => missing.Fit(data)).Message);
+        Assert.Contains("example-weight column 'Weight' not found",
+            Assert.Throws<ArgumentOutOfRangeException>(() => missing.GetOutputSchema(SchemaTests.Shape(data.Schema))).Message);
+        Assert.Contains("example-weight column 'Flag' has type Boolean, but the trainer needs a Single scalar",
+            Assert.Throws<ArgumentOutOfRangeException>(() => boolean.Fit(flagged)).Message);
+        Assert.Throws<ArgumentException>(() =>
+            ml.BinaryClassification.Trainers.LearnedOptimizer(exampleWeightColumnName: "Label", optimizerPath: OptimizerFiles.Quadratic));
+    }
+
     private IDataView Small() => Rows.ThreeVersusFive(ml, 0, 40);
 }

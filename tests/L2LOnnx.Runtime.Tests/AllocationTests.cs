@@ -2,17 +2,24 @@ using L2LOnnx.Runtime;
 
 namespace L2LOnnx.Runtime.Tests;
 
-/// <summary>After the first step of a state, stepping allocates no managed memory on either engine.</summary>
+/// <summary>
+/// After the first step of a state, stepping allocates no managed memory on either engine, with the
+/// fused engine's LSTM kernel and with a compiled program (the hand-built graph).
+/// </summary>
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(OptimizerEngine.Fused, 1)]
-    [InlineData(OptimizerEngine.Fused, 2)]
-    [InlineData(OptimizerEngine.OnnxRuntime, 1)]
-    [InlineData(OptimizerEngine.OnnxRuntime, 2)]
-    public void StepsAllocateNothingAfterWarmUp(OptimizerEngine engine, int threads)
+    [InlineData(OptimizerEngine.Fused, 1, false)]
+    [InlineData(OptimizerEngine.Fused, 2, false)]
+    [InlineData(OptimizerEngine.Fused, 1, true)]
+    [InlineData(OptimizerEngine.Fused, 2, true)]
+    [InlineData(OptimizerEngine.OnnxRuntime, 1, false)]
+    [InlineData(OptimizerEngine.OnnxRuntime, 2, false)]
+    public void StepsAllocateNothingAfterWarmUp(OptimizerEngine engine, int threads, bool compiledProgram)
     {
-        using var optimizer = LearnedOptimizer.Load(LstmModels.Bytes(), new LearnedOptimizerOptions { Engine = engine, IntraOpThreads = threads, TileSize = 1_000 });
+        var bytes = compiledProgram ? new HandBuiltModel().ToBytes() : LstmModels.Bytes();
+        using var optimizer = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = engine, IntraOpThreads = threads, TileSize = 1_000 });
+        Assert.Equal(compiledProgram, optimizer.EngineDescription.Contains("compiled program"));
         const int n = 5_000;
         using var single = optimizer.CreateState(n);
         using var group = optimizer.CreateState(("w", 4_000), ("b", 1_000));

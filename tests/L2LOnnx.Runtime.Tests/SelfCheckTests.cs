@@ -21,7 +21,7 @@ public sealed class SelfCheckTests
         using var ort = new OrtEngine(bytes, new LearnedOptimizerOptions { IntraOpThreads = 1 });
         var differences = new[] { model, wrongBias, wrongThreshold }.Select(candidate =>
         {
-            using var fused = new FusedLstmEngine(candidate, threads: 1);
+            using var fused = new FusedEngine(FusedKernel.ForLstm(candidate), threads: 1);
             return EngineSelfCheck.Compare(fused, ort, contract, new string('0', 64), 3 * fused.BlockWidth + 7, candidate.Preprocessing!.Threshold);
         }).ToArray();
         Assert.True(differences[0] <= EngineSelfCheck.Tolerance && differences[1] > EngineSelfCheck.Tolerance && differences[2] > EngineSelfCheck.Tolerance,
@@ -42,7 +42,7 @@ public sealed class SelfCheckTests
             var model = LstmGraphRecognizer.TryRecognize(onnx, contract, out var reason);
             Assert.True(model is not null, reason);
             using var ort = new OrtEngine(bytes, new LearnedOptimizerOptions { IntraOpThreads = 1 });
-            using var fused = new FusedLstmEngine(model, threads: 2, widest);
+            using var fused = new FusedEngine(FusedKernel.ForLstm(model, widest), threads: 2);
             var difference = EngineSelfCheck.Compare(fused, ort, contract, new string('0', 64), 5 * fused.BlockWidth + 3, model.Preprocessing?.Threshold ?? 1e-4f);
             Assert.True(difference <= EngineSelfCheck.Tolerance, $"{fused.Description}: difference {difference:E2}");
         }

@@ -125,7 +125,7 @@ public sealed class ConformanceTests
         Assert.Contains("does not import", vectors.CrossCheck.Skipped);
         var reports = ModelConformance.Check(path);
         Assert.True(reports[0].Passed && reports[0].NotRun is null, reports[0].ToString());
-        Assert.Contains("cannot run this model", reports[1].NotRun);
+        Assert.True(reports[1].Passed && reports[1].NotRun is null, reports[1].ToString());
         Assert.Equal(3f, vectors.Steps[^1].StateAfter!["state_count"][0]);
         Assert.Equal(-0.1f * vectors.Steps[0].Grad[5], vectors.Steps[0].Update[5]);
     }

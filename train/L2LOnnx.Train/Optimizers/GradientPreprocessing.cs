@@ -39,5 +39,23 @@ public static class GradientPreprocessing
     /// Applies the configured preprocessing: log/sign, or the raw gradient as one feature. Features are
     /// feature-major, [features, N], the layout <see cref="LstmOptimizer"/> computes in.
     /// </summary>
-    public static Tensor Apply(Tensor grad, double? p) => p is { } value ? LogSign(grad, value) : grad.unsqueeze(0);
+    /// <remarks>
+    /// A gradient that is a constant of the graph (the paper's first-order meta-training, and every
+    /// rollout) is preprocessed in one pass over its memory (<see cref="LstmCellKernels.LogSign"/>); one
+    /// whose derivatives are kept goes through the differentiable libtorch ops of <see cref="LogSign"/>.
+    /// </remarks>
+    public static Tensor Apply(Tensor grad, double? p)
+    {
+        if (p is not { } value) return grad.unsqueeze(0);
+        if (grad.requires_grad || grad.dtype != ScalarType.Float32 || grad.device_type != DeviceType.CPU) return LogSign(grad, value);
+        return LogSignConstant(grad.contiguous(), value);
+    }
+
+    private static unsafe Tensor LogSignConstant(Tensor grad, double p)
+    {
+        var n = grad.numel();
+        var features = empty(2, n);
+        LstmCellKernels.LogSign(LstmCellKernels.Pointer(grad), LstmCellKernels.Pointer(features), n, Threshold(p), (float)p, SmallScale(p));
+        return features;
+    }
 }

@@ -19,9 +19,6 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
     private readonly ModuleList<LSTMCell> cells;
     private readonly Linear output;
 
-    /// <summary>[4H, 1]: 2 for the cell-gate rows (i, f, g, o order), 1 elsewhere; see <see cref="Step"/>.</summary>
-    private readonly Tensor cellGateDoubling;
-
     /// <summary>The network's shape.</summary>
     public LstmOptimizerConfig Config { get; }
 
@@ -41,9 +38,6 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
             cells.Add(nn.LSTMCell(layer == 0 ? config.InputSize : config.HiddenSize, config.HiddenSize));
         output = nn.Linear(config.HiddenSize, 1);
         RegisterComponents();
-        // Not a buffer: a constant of the arithmetic, not state to save or export.
-        using (var scope = NewDisposeScope())
-            cellGateDoubling = ones(4 * config.HiddenSize, 1).index_fill_(0, arange(2 * config.HiddenSize, 3 * config.HiddenSize), 2).DetachFromDisposeScope();
     }
 
     /// <summary>A fresh all-zero state for <paramref name="coordinates"/> coordinates.</summary>
@@ -55,17 +49,12 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
     /// </summary>
     /// <remarks>
     /// Computes <c>torch.nn.LSTMCell</c>'s arithmetic feature-major: activations are [features, N], so
-    /// each gate is a contiguous block of rows and every elementwise op runs over contiguous memory. In
-    /// the coordinate-major layout PyTorch's cell uses ([N, 4H], gates as column slices) the strided
-    /// gate ops made a step of the 15,910-coordinate MNIST optimizee 1.3-1.5x slower here. Each layer
-    /// is one matrix product <c>[W_ih W_hh] [x; h] + (b_ih + b_hh)</c>; the weights are the
-    /// <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
-    /// <para>
-    /// libtorch's CPU tanh is several times slower than its sigmoid (0.8 against 0.2 ms over [20, 15910]
-    /// here), so both tanh are computed as <c>tanh(x) = 2 sigmoid(2x) - 1</c>: the cell-gate rows of the
-    /// weights are doubled, so that one sigmoid over all four gates also yields <c>sigmoid(2 z_g)</c>.
-    /// The results agree with tanh to float rounding (about 1e-7 absolute).
-    /// </para>
+    /// each gate is a contiguous block of rows. In the coordinate-major layout PyTorch's cell uses
+    /// ([N, 4H], gates as column slices) the strided gate ops made a step of the 15,910-coordinate
+    /// MNIST optimizee 1.3-1.5x slower here. Each layer is one <see cref="FusedLstmCell"/>: the matrix
+    /// products <c>W_ih x + W_hh h + (b_ih + b_hh)</c> and one fused pass for the gates and the cell,
+    /// with a hand-written backward (see docs/training.md for the profile that chose it). The weights are
+    /// the <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
     /// </remarks>
     public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
     {
@@ -77,22 +66,14 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
         for (var layer = 0; layer < cells.Count; layer++)
         {
             var cell = cells[layer];
+            var bias = cell.bias_ih!.add(cell.bias_hh!).unsqueeze(1);
             // The state holds [N, H] views of [H, N] storage, so .t() is free.
-            var h = state.Layers[layer].H.t();
-            var c = state.Layers[layer].C.t();
-            var weights = torch.cat(new[] { cell.weight_ih!, cell.weight_hh! }, 1).mul(cellGateDoubling);
-            var bias = cell.bias_ih!.add(cell.bias_hh!).unsqueeze(1).mul(cellGateDoubling);
-            // chunk, not four narrows: its backward is one concatenation, a narrow's a zero-filled [4H, N] each.
-            var gates = torch.addmm(bias, weights, torch.cat(new[] { x, h }, 0), 1, 1).sigmoid().chunk(4, 0);
-            var (inputGate, forgetGate, outputGate) = (gates[0], gates[1], gates[3]);
-            var cellGate = gates[2].mul(2).sub(1);
-            var nextC = torch.addcmul(forgetGate.mul(c), inputGate, cellGate, 1);
-            // o * tanh(c') = o * (2 sigmoid(2c') - 1) = 2 o sigmoid(2c') - o
-            var nextH = torch.addcmul(outputGate.neg(), outputGate, nextC.mul(2).sigmoid(), 2);
-            next[layer] = (nextH.t(), nextC.t());
-            x = nextH;
+            var outputs = FusedLstmCell.apply(x, state.Layers[layer].H.t(), state.Layers[layer].C.t(), cell.weight_ih!, cell.weight_hh!, bias);
+            next[layer] = (outputs[0].t(), outputs[1].t());
+            x = outputs[0];
         }
-        var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, 1, 1).squeeze(0).mul((float)Config.OutputScale);
+        var scale = Config.OutputScale;
+        var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, (float)scale, (float)scale).view(-1);
         return (update, new LstmOptimizerState(next));
     }
 
@@ -105,11 +86,4 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
     (Tensor Update, IOptimizerNetworkState State) ILearnedOptimizerNetwork.Step(Tensor grad, Tensor param, IOptimizerNetworkState state) =>
         Step(grad, state as LstmOptimizerState
             ?? throw new ArgumentException($"an LSTM optimizer needs an {nameof(LstmOptimizerState)}, got {state.GetType().Name}", nameof(state)));
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) cellGateDoubling.Dispose();
-        base.Dispose(disposing);
-    }
 }

@@ -29,12 +29,16 @@ internal unsafe struct LayerPlan
     public int CState;
 }
 
-/// <summary>What the kernel reads about one state: its gradient, update and state buffers.</summary>
+/// <summary>What a fused kernel reads about one state: its plan, gradient, update, parameter and state buffers.</summary>
 internal unsafe struct KernelArguments
 {
-    public FusedPlan* Plan;
+    /// <summary>The kernel's native plan: a <see cref="FusedPlan"/> or a <see cref="ProgramPlan"/>.</summary>
+    public void* Plan;
     public float* Gradient;
     public float* Update;
+
+    /// <summary>The parameter values, or null when the model does not read them.</summary>
+    public float* Parameters;
 
     /// <summary>One pointer per contract state, each to a blocked [blocks][S][lanes] buffer.</summary>
     public float** States;

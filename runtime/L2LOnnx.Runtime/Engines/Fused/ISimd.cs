@@ -18,6 +18,12 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
 
     static abstract void Store(float* destination, TVec value);
 
+    /// <summary>Loads one vector's worth of bfloat16 values, widened to float.</summary>
+    static abstract TVec LoadBFloat16(ushort* source);
+
+    /// <summary>Stores one vector as bfloat16, rounded to nearest even.</summary>
+    static abstract void StoreBFloat16(ushort* destination, TVec value);
+
     static abstract TVec Splat(float value);
 
     static abstract TVec Add(TVec a, TVec b);
@@ -52,6 +58,15 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
 
     /// <summary>All bits set in lanes where <c>a &gt;= b</c>, else zero.</summary>
     static abstract TVec GreaterThanOrEqual(TVec a, TVec b);
+
+    /// <summary>All bits set in lanes where <c>a &gt; b</c>, else zero.</summary>
+    static abstract TVec GreaterThan(TVec a, TVec b);
+
+    /// <summary>All bits set in lanes where <c>a == b</c>, else zero.</summary>
+    static abstract TVec Equal(TVec a, TVec b);
+
+    /// <summary>Square root, correctly rounded.</summary>
+    static abstract TVec Sqrt(TVec a);
 
     /// <summary>-1, 0 or 1 by the sign of each lane (0 for ±0), as ONNX <c>Sign</c>.</summary>
     static abstract TVec Sign(TVec a);

@@ -35,7 +35,7 @@ internal static unsafe class LstmKernel<TVec, TSimd>
     {
         var lanes = TSimd.Lanes;
         var width = BlockWidth;
-        var plan = args->Plan;
+        var plan = (FusedPlan*)args->Plan;
         var features = scratch;
         var gates = scratch + 2 * width;
         for (var block = firstBlock; block < endBlock; block++)
@@ -153,26 +153,40 @@ internal static unsafe class LstmKernel<TVec, TSimd>
         }
     }
 
-    /// <summary>ONNX LSTM cell (gates i, o, f, c): c' = f c + i g, h' = o tanh(c'), in place.</summary>
+    /// <summary>
+    /// ONNX LSTM cell (gates i, o, f, c): c' = f c + i g, h' = o tanh(c'), in place, with five
+    /// exponentials and three reciprocals per unit instead of five of each: with
+    /// <c>s = 1 + e^-x</c> (so sigmoid x = 1 / s) and <c>b = e^2x</c> (so tanh x = (b - 1) / (b + 1)),
+    /// <c>i g = (b_g - 1) / (s_i (b_g + 1))</c> and <c>o tanh c' = (b_c' - 1) / (s_o (b_c' + 1))</c>.
+    /// The exponentials' arguments are clamped (-x to 40, 2x to ±20, where sigmoid and tanh are
+    /// saturated to float precision) so those products stay finite. The gates' exponentials run first
+    /// as one flat pass of independent evaluations, which the core overlaps well.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Cells(int hidden, float* gates, float* h, float* c, bool allFinite, TVec mask0, TVec mask1)
     {
         var lanes = TSimd.Lanes;
         var width = 2 * lanes;
         var gateStride = (long)hidden * width;
+        var candidates = gates + 3 * gateStride;
+        var end = gates + 4 * gateStride;
+        var one = TSimd.Splat(1f);
+        for (var g = gates; g < candidates; g += lanes)
+            TSimd.Store(g, TSimd.Add(one, SimdMath<TVec, TSimd>.Exp(TSimd.Min(TSimd.Subtract(TSimd.Splat(0f), TSimd.Load(g)), TSimd.Splat(40f)))));
+        for (var g = candidates; g < end; g += lanes)
+            TSimd.Store(g, SimdMath<TVec, TSimd>.Exp(DoubledForTanh(TSimd.Load(g))));
         for (var j = 0; j < hidden; j++)
         {
             for (var v = 0; v < 2; v++)
             {
                 var offset = (long)j * width + v * lanes;
                 var g = gates + offset;
-                var input = Sigmoid(TSimd.Load(g));
-                var output = Sigmoid(TSimd.Load(g + gateStride));
-                var forget = Sigmoid(TSimd.Load(g + 2 * gateStride));
-                var candidate = Tanh(TSimd.Load(g + 3 * gateStride));
+                var b = TSimd.Load(g + 3 * gateStride);
+                var inputTimesCandidate = TSimd.Multiply(TSimd.Subtract(b, one), TSimd.Reciprocal(TSimd.Multiply(TSimd.Load(g), TSimd.Add(b, one))));
                 var cOld = TSimd.Load(c + offset);
-                var cNew = TSimd.MultiplyAdd(cOld, forget, TSimd.Multiply(input, candidate));
-                var hNew = TSimd.Multiply(output, Tanh(cNew));
+                var cNew = TSimd.MultiplyAdd(cOld, TSimd.Reciprocal(TSimd.Load(g + 2 * gateStride)), inputTimesCandidate);
+                var e = SimdMath<TVec, TSimd>.Exp(DoubledForTanh(cNew));
+                var hNew = TSimd.Multiply(TSimd.Subtract(e, one), TSimd.Reciprocal(TSimd.Multiply(TSimd.Load(g + gateStride), TSimd.Add(e, one))));
                 if (!allFinite)
                 {
                     var mask = v == 0 ? mask0 : mask1;
@@ -185,6 +199,10 @@ internal static unsafe class LstmKernel<TVec, TSimd>
         }
     }
 
+    /// <summary>2x clamped to [-20, 20]: tanh is ±1 in float beyond |x| = 10, and e^20 (b + 1) s stays finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec DoubledForTanh(TVec x) => TSimd.Min(TSimd.Max(TSimd.Add(x, x), TSimd.Splat(-20f)), TSimd.Splat(20f));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Output(FusedPlan* plan, float* h, int hidden)
     {
@@ -194,40 +212,5 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             sum = TSimd.MultiplyAdd(TSimd.Splat(plan->OutputWeight[j]), TSimd.Load(h + (long)j * width), sum);
         // MatMul, then Add, then Mul, as the graph rounds them.
         return TSimd.Multiply(TSimd.Add(sum, TSimd.Splat(plan->OutputBias)), TSimd.Splat(plan->OutputScale));
-    }
-
-    /// <summary>1 / (1 + e^-x).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Sigmoid(TVec x) => TSimd.Reciprocal(TSimd.Add(TSimd.Splat(1f), Exp(TSimd.Subtract(TSimd.Splat(0f), x))));
-
-    /// <summary>1 - 2 / (e^2x + 1): exact limits ±1, absolute error about 1e-7.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Tanh(TVec x)
-    {
-        var e = Exp(TSimd.Add(x, x));
-        return TSimd.MultiplyAdd(TSimd.Splat(-2f), TSimd.Reciprocal(TSimd.Add(e, TSimd.Splat(1f))), TSimd.Splat(1f));
-    }
-
-    /// <summary>
-    /// e^x: x = k ln2 + r with |r| &lt;= ln2 / 2 (Cody-Waite split of ln 2), e^r by its Taylor series to
-    /// degree 7 (truncation below 1e-8 relative), times 2^k. Inputs are clamped to [-87, 88], where
-    /// the sigmoid and tanh built on it have long saturated.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec Exp(TVec x)
-    {
-        x = TSimd.Min(TSimd.Max(x, TSimd.Splat(-87f)), TSimd.Splat(88f));
-        var k = TSimd.Round(TSimd.Multiply(x, TSimd.Splat(1.44269504f)));
-        var r = TSimd.MultiplyAdd(k, TSimd.Splat(-0.693359375f), x);
-        r = TSimd.MultiplyAdd(k, TSimd.Splat(2.12194440e-4f), r);
-        var p = TSimd.Splat(1f / 5040f);
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 720f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 120f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 24f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f / 6f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(0.5f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
-        p = TSimd.MultiplyAdd(p, r, TSimd.Splat(1f));
-        return TSimd.ScaleByPowerOfTwo(p, k);
     }
 }

@@ -20,6 +20,21 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     public static void Store(float* destination, Vector256<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadBFloat16(ushort* source)
+    {
+        var halves = Vector128.Load(source);
+        return Vector256.ShiftLeft(Vector256.Create(Vector128.WidenLower(halves), Vector128.WidenUpper(halves)), 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBFloat16(ushort* destination, Vector256<float> value)
+    {
+        var bits = value.AsUInt32();
+        var rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu) + (Vector256.ShiftRightLogical(bits, 16) & Vector256<uint>.One), 16);
+        Vector128.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Splat(float value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -66,6 +81,15 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> GreaterThanOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Equal(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sign(Vector256<float> a) =>

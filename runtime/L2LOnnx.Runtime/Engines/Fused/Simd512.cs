@@ -20,6 +20,21 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     public static void Store(float* destination, Vector512<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadBFloat16(ushort* source)
+    {
+        var halves = Vector256.Load(source);
+        return Vector512.ShiftLeft(Vector512.Create(Vector256.WidenLower(halves), Vector256.WidenUpper(halves)), 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBFloat16(ushort* destination, Vector512<float> value)
+    {
+        var bits = value.AsUInt32();
+        var rounded = Vector512.ShiftRightLogical(bits + Vector512.Create(0x7FFFu) + (Vector512.ShiftRightLogical(bits, 16) & Vector512<uint>.One), 16);
+        Vector256.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(destination);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Splat(float value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -65,6 +80,15 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> GreaterThanOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThanOrEqual(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Equal(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sign(Vector512<float> a) =>

@@ -20,6 +20,21 @@ internal readonly unsafe struct SimdPortable : ISimd<Vector<float>>
     public static void Store(float* destination, Vector<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LoadBFloat16(ushort* source)
+    {
+        // Vector<T> has no half-width type to widen from; a lane at a time keeps the read in bounds.
+        var bits = stackalloc uint[Vector<uint>.Count];
+        for (var i = 0; i < Vector<uint>.Count; i++) bits[i] = (uint)source[i] << 16;
+        return Vector.AsVectorSingle(Vector.Load(bits));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBFloat16(ushort* destination, Vector<float> value)
+    {
+        for (var i = 0; i < Vector<float>.Count; i++) destination[i] = StateLayout.ToBFloat16(value[i]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Splat(float value) => new(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,6 +76,15 @@ internal readonly unsafe struct SimdPortable : ISimd<Vector<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> GreaterThanOrEqual(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.GreaterThanOrEqual(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> GreaterThan(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.GreaterThan(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Equal(Vector<float> a, Vector<float> b) => Vector.AsVectorSingle(Vector.Equals(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sqrt(Vector<float> a) => Vector.SquareRoot(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Sign(Vector<float> a) =>
