@@ -32,7 +32,7 @@ public sealed class Cifar10Tests
         };
         using var family = spec.Training();
         Assert.Equal(["conv", "fc"], family.Groups.Select(g => g.Name));
-        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.PerGroup(family.Groups, new LstmOptimizerConfig(1, 6, 10.0, 0.1)), 6, seed: 2);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.PerGroup(family.Groups, new LstmOptimizerConfig(1, 6, 10.0, 0.1)), 6, seed: 2);
 
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
@@ -47,7 +47,7 @@ public sealed class Cifar10Tests
         var loaded = optimizer.Networks.Select(n =>
         {
             var path = temp.File($"cifar.{n.Group}.onnx");
-            LstmOptimizerExporter.Save(n.Network, path, new ExportMetadata { TrainedOn = family.Name });
+            OptimizerExporter.Save(n.Network, path, new ExportMetadata { TrainedOn = family.Name });
             return LearnedOptimizer.Load(path);
         }).ToArray();
         try

@@ -50,7 +50,7 @@ public sealed class FusedLstmCellTests
             : new QuadraticFamily(6);
         using var generator = new Generator(21);
         using var problems = family.Sample(3, generator);
-        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, 10.0, 0.1))), 8, seed: 5);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, 10.0, 0.1))), 8, seed: 5);
         var options = new MetaTrainingOptions { TrajectoryLength = 8, UnrollLength = 8, SecondDerivatives = secondDerivatives };
 
         var fused = new MetaTrainer(optimizer, family, options).MetaGradient(problems);
@@ -85,10 +85,10 @@ public sealed class FusedLstmCellTests
     }
 
     /// <summary><see cref="MetaTrainer.MetaGradient"/>'s unroll, written with <see cref="ComposedStep"/> and differentiated by autograd.</summary>
-    private static float[] ComposedMetaGradient(GroupedLstmOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
+    private static float[] ComposedMetaGradient(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
     {
         using var scope = NewDisposeScope();
-        var network = optimizer.Networks[0].Network;
+        var network = (LstmOptimizer)optimizer.Networks[0].Network;
         var coordinates = (long)problems.ProblemCount * problems.Dimension;
         var state = Enumerable.Range(0, network.Config.Layers)
             .Select(_ => (zeros(coordinates, network.Config.HiddenSize), zeros(coordinates, network.Config.HiddenSize))).ToArray();

@@ -17,14 +17,14 @@ public sealed class GroupedOptimizerTests
     [Fact]
     public void EachGroupIsSteppedByItsOwnNetwork()
     {
-        using var grouped = GroupedLstmOptimizer.PerGroup(Groups, new LstmOptimizerConfig(2, 4, 10.0, 0.1));
+        using var grouped = GroupedOptimizer.PerGroup(Groups, new LstmOptimizerConfig(2, 4, 10.0, 0.1));
         using var scope = NewDisposeScope();
         var grad = randn(3, 8);
         using var state = grouped.InitialState(3, Groups);
 
-        var (update, _) = grouped.Step(grad, state);
+        var (update, _) = grouped.Step(grad, zeros(3, 8), state);
 
-        var networks = grouped.Networks.ToDictionary(n => n.Group, n => n.Network);
+        var networks = grouped.Networks.ToDictionary(n => n.Group, n => (LstmOptimizer)n.Network);
         foreach (var group in Groups)
         {
             using var alone = networks[group.Name].InitialState(3L * group.Length);
@@ -38,7 +38,7 @@ public sealed class GroupedOptimizerTests
     [Fact]
     public void MissingNetworkForAGroupIsAClearError()
     {
-        using var grouped = GroupedLstmOptimizer.PerGroup([new ParameterGroup("conv", 0, 5)], new LstmOptimizerConfig());
+        using var grouped = GroupedOptimizer.PerGroup([new ParameterGroup("conv", 0, 5)], new LstmOptimizerConfig());
         var error = Assert.Throws<ArgumentException>(() => grouped.InitialState(2, Groups));
         Assert.Contains("fc", error.Message);
     }
@@ -48,11 +48,11 @@ public sealed class GroupedOptimizerTests
     {
         const int problems = 4;
         using var temp = new TempDirectory();
-        using var grouped = GroupedLstmOptimizer.PerGroup(Groups, new LstmOptimizerConfig(2, 5, 10.0, 0.1));
+        using var grouped = GroupedOptimizer.PerGroup(Groups, new LstmOptimizerConfig(2, 5, 10.0, 0.1));
         var loaded = grouped.Networks.Select(n =>
         {
             var path = temp.File($"opt.{n.Group}.onnx");
-            LstmOptimizerExporter.Save(n.Network, path, new ExportMetadata { TrainedOn = "test" });
+            OptimizerExporter.Save(n.Network, path, new ExportMetadata { TrainedOn = "test" });
             return LearnedOptimizer.Load(path);
         }).ToArray();
         try
@@ -69,7 +69,7 @@ public sealed class GroupedOptimizerTests
                 onnx.Step(onnxParameters, grad);
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                var (update, next) = grouped.Step(tensor(grad).view(problems, 8), torchState);
+                var (update, next) = grouped.Step(tensor(grad).view(problems, 8), torchParameters, torchState);
                 torchParameters.add_(update);
                 var carried = next.DetachToOuterScope();
                 torchState.Dispose();

@@ -15,7 +15,7 @@ public sealed class MemoryTests
     public void LiveTensorsAndResidentMemoryStayFlatOverThousandsOfTrajectories()
     {
         using var family = new QuadraticFamily(3);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1)));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1)));
         const int trajectories = 2000;
         var liveTensors = new Dictionary<int, long>();
         var residentBytes = new Dictionary<int, long>();

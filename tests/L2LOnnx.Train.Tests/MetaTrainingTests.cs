@@ -16,7 +16,7 @@ public sealed class MetaTrainingTests
     public void MetaTrainingLowersValidationMetaLossOnQuadratics()
     {
         using var family = new QuadraticFamily(10);
-        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 20, 10.0, 0.1))), 20, seed: 1);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 20, 10.0, 0.1))), 20, seed: 1);
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
             Trajectories = 20,
@@ -41,7 +41,7 @@ public sealed class MetaTrainingTests
         // Reduced: 2,000 digits, 784-8-10 sigmoid MLP on minibatches of 32, 20-step trajectories, a 1x8 LSTM.
         var digits = DataSets.Mnist().Shuffled(ProblemSpec.MnistShuffleSeed).Take(2000);
         using var family = new MlpFamily(new ImageTensors(digits), new MlpConfig { HiddenSizes = [8], BatchSize = 32 });
-        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 8, 10.0, 0.1))), 8, seed: 1);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 8, 10.0, 0.1))), 8, seed: 1);
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
             Trajectories = 15,
@@ -63,7 +63,7 @@ public sealed class MetaTrainingTests
     public void NonFiniteMetaLossIsSkippedCountedAndNeverApplied()
     {
         using var family = new PoisonedFamily(new QuadraticFamily(4));
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1)));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1)));
         var before = TorchModules.Flatten(optimizer);
         var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
         {
@@ -82,7 +82,7 @@ public sealed class MetaTrainingTests
         using var family = new MlpFamily(new ImageTensors(TinyImages.Random(64, 1, 4, 3, seed: 1)), new MlpConfig { HiddenSizes = [4], BatchSize = 16, InitStd = 0.5 });
         using var generator = new Generator(11);
         using var problems = family.Sample(3, generator);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, null, 1.0)));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, null, 1.0)));
         var options = new MetaTrainingOptions { TrajectoryLength = 8, UnrollLength = 8 };
 
         var dropped = new MetaTrainer(optimizer, family, options).MetaGradient(problems);
@@ -103,7 +103,7 @@ public sealed class MetaTrainingTests
         using var family = new QuadraticFamily(5);
         using var generator = new Generator(12);
         using var problems = family.Sample(3, generator);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 6, 10.0, 0.1)));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 6, 10.0, 0.1)));
         var options = new MetaTrainingOptions { TrajectoryLength = 6, UnrollLength = 6 };
         double[] Weights(params double[] w) => w;
 
@@ -133,7 +133,7 @@ public sealed class MetaTrainingTests
         using var family = new QuadraticFamily(4);
         using var generator = new Generator(13);
         using var problems = family.Sample(3, generator);
-        using var optimizer = TorchModules.Seeded(GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1))), 4, seed: 4);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1))), 4, seed: 4);
         var options = new MetaTrainingOptions { TrajectoryLength = 4, UnrollLength = 2, LossWeights = [0, 1, 2, 3] };
 
         var losses = Rollout.Losses(optimizer, problems, 6);

@@ -127,9 +127,9 @@ public sealed class ResumeTests
     private static float[] LatestWeights(string checkpoint) =>
         MetaTrainingCheckpoint.Load(checkpoint).Weights.OrderBy(w => w.Key, StringComparer.Ordinal).SelectMany(w => w.Value).ToArray();
 
-    private static GroupedLstmOptimizer NewOptimizer() => GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 6, 10.0, 0.1)));
+    private static GroupedOptimizer NewOptimizer() => GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 6, 10.0, 0.1)));
 
-    private static GroupedLstmOptimizer Clone(GroupedLstmOptimizer source)
+    private static GroupedOptimizer Clone(GroupedOptimizer source)
     {
         var copy = NewOptimizer();
         TorchModules.CopyWeights(source, copy);

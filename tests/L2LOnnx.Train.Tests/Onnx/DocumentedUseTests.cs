@@ -25,13 +25,13 @@ public sealed class DocumentedUseTests
         // begin-snippet: library-use
         TorchRuntime.Configure(threads: 1);
         using var family = new ProblemSpec { Kind = ProblemKind.Quadratic }.Training();
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
         var options = new MetaTrainingOptions
         {
             Trajectories = 2, ProblemsPerTrajectory = 4, CheckpointPath = checkpoint,   // e.g. 500 on MNIST
         };
         var result = new MetaTrainer(optimizer, family, options).Train(progress: null, cancellation: token, resume: false);
-        var network = optimizer.Networks[0].Network;                   // the trained LSTM, to export
+        var network = (LstmOptimizer)optimizer.Networks[0].Network;   // the trained LSTM, to export
         // end-snippet
 
         // begin-snippet: export

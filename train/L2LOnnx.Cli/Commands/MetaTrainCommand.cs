@@ -11,7 +11,7 @@ using TorchSharp;
 namespace L2LOnnx.Cli.Commands;
 
 /// <summary>
-/// <c>l2l meta-train</c>: meta-trains an LSTM optimizer (or one per parameter group) on a problem
+/// <c>l2l meta-train</c>: meta-trains an LSTM or MLP optimizer (or one per parameter group) on a problem
 /// family and exports it as contract-v1 ONNX, one file per network. Checkpoints every K trajectories;
 /// <c>--resume</c> continues an interrupted run; Ctrl-C saves a checkpoint and the best weights so far.
 /// </summary>
@@ -28,7 +28,11 @@ internal static class MetaTrainCommand
         bool PerGroupNetworks,
         MetaTrainingOptions Training,
         int Threads,
-        bool Resume = false);
+        bool Resume = false)
+    {
+        /// <summary>The MLP family's shape when the run meta-trains an <see cref="MlpOptimizer"/>; null for the LSTM family.</summary>
+        public MlpOptimizerConfig? Mlp { get; init; }
+    }
 
     public static Command Create()
     {
@@ -43,11 +47,19 @@ internal static class MetaTrainCommand
         var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" }.Positive();
         var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 }.NonNegative();
         var second = new Option<bool>("--second-derivatives") { Description = "keep d grad / d phi in the graph (the paper drops it)" };
-        var layers = new Option<int>("--layers") { Description = "LSTM layers", DefaultValueFactory = _ => 2 }.Between(1, 16);
-        var hidden = new Option<int>("--hidden") { Description = "hidden units per LSTM layer", DefaultValueFactory = _ => 20 }.Between(1, 4096);
-        var preprocessing = new Option<string>("--preprocessing") { Description = "gradient preprocessing: the p of log/sign (paper: 10), or none", HelpName = "p", DefaultValueFactory = _ => "10" }
+        var family = new Option<string>("--optimizer") { Description = "optimizer family: lstm (the paper's, on log/sign gradients) or mlp (a cheap MLP on Adam-like features)", DefaultValueFactory = _ => "lstm" }
+            .AcceptOnlyFromAmong("lstm", "mlp");
+        var layers = new Option<int>("--layers") { Description = "LSTM layers, or MLP hidden layers", DefaultValueFactory = _ => 2 }.Between(1, 16);
+        var hidden = new Option<int?>("--hidden") { Description = "hidden units per layer (default 20 for lstm, 16 for mlp)" }
+            .Must(h => h is null or (>= 1 and <= 4096), "between 1 and 4096");
+        var preprocessing = new Option<string>("--preprocessing") { Description = "lstm: gradient preprocessing, the p of log/sign (paper: 10), or none", HelpName = "p", DefaultValueFactory = _ => "10" }
             .Must(text => text == "none" || IsPositive(text), "a positive p (the paper uses 10) or none");
-        var scale = new Option<double>("--output-scale") { Description = "output multiplier (paper: 0.1 for MNIST)", DefaultValueFactory = _ => 0.1 }.Positive();
+        var scale = new Option<double?>("--output-scale") { Description = "output multiplier: lstm 0.1 (paper, MNIST); for mlp the step size b at magnitude 0, default 0.01" }.Positive();
+        var decays = new Option<string>("--decays") { Description = "mlp: momentum decays of the features, comma-separated", DefaultValueFactory = _ => "0.5,0.9,0.99,0.999" };
+        var magnitudeRange = new Option<double>("--magnitude-range") { Description = "mlp: a in b * direction * exp(a tanh(magnitude)); the step stays within b e^-a .. b e^a", DefaultValueFactory = _ => 4.6 }.NonNegative();
+        var bounded = new Option<bool>("--bounded-direction") { Description = "mlp: pass the direction through tanh (every update at most b e^a)" };
+        var paramFeature = new Option<bool>("--param-feature") { Description = "mlp: feed the parameter value as a feature" };
+        var timeScales = new Option<string?>("--time-scales") { Description = "mlp: step features tanh(t / tau), comma-separated taus (default: none)" };
         var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", HelpName = "layout", DefaultValueFactory = _ => "auto" }
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 }.AtLeast(1);
@@ -58,9 +70,9 @@ internal static class MetaTrainCommand
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("meta-train", "meta-train a coordinatewise LSTM optimizer by truncated BPTT and export it to ONNX");
+        var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, layers, hidden, preprocessing, scale, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -73,7 +85,7 @@ internal static class MetaTrainCommand
             var settings = new Settings(
                 spec,
                 onnx,
-                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden), ParsePreprocessing(result.GetValue(preprocessing)!), result.GetValue(scale)),
+                new LstmOptimizerConfig(result.GetValue(layers), result.GetValue(hidden) ?? 20, ParsePreprocessing(result.GetValue(preprocessing)!), result.GetValue(scale) ?? 0.1),
                 layout == "per-group" || (layout == "auto" && spec.Kind == ProblemKind.Cifar10),
                 new MetaTrainingOptions
                 {
@@ -94,7 +106,16 @@ internal static class MetaTrainCommand
                     CheckpointEvery = result.GetValue(checkpointEvery),
                 },
                 result.GetValue(threads),
-                result.GetValue(resume));
+                result.GetValue(resume))
+            {
+                Mlp = result.GetValue(family) == "mlp"
+                    ? new MlpOptimizerConfig(
+                        new CoordinateFeatureConfig(ParseNumbers(result.GetValue(decays)!, "--decays"), UseParameter: result.GetValue(paramFeature),
+                            TimeScales: result.GetValue(timeScales) is { } taus ? ParseNumbers(taus, "--time-scales") : null),
+                        Enumerable.Repeat(result.GetValue(hidden) ?? 16, result.GetValue(layers)).ToArray(),
+                        result.GetValue(scale) ?? 0.01, result.GetValue(magnitudeRange), result.GetValue(bounded))
+                    : null,
+            };
             return Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0;
         }));
         return command;
@@ -125,9 +146,13 @@ internal static class MetaTrainCommand
         TorchRuntime.Configure(settings.Threads);
         using var family = settings.Problem.Training();
         torch.random.manual_seed(settings.Training.Seed);
-        using var optimizer = settings.PerGroupNetworks
-            ? GroupedLstmOptimizer.PerGroup(family.Groups, settings.Network)
-            : GroupedLstmOptimizer.Shared(new LstmOptimizer(settings.Network));
+        using var optimizer = (settings.PerGroupNetworks, settings.Mlp) switch
+        {
+            (true, { } mlp) => GroupedOptimizer.PerGroup(family.Groups, mlp),
+            (true, null) => GroupedOptimizer.PerGroup(family.Groups, settings.Network),
+            (false, { } mlp) => GroupedOptimizer.Shared(new MlpOptimizer(mlp)),
+            (false, null) => GroupedOptimizer.Shared(new LstmOptimizer(settings.Network)),
+        };
         var t = settings.Training;
         // Fails now, not after hours of training, if the output name cannot hold per-group files.
         MetaTrainingExport.Paths(optimizer, settings.Output);
@@ -148,6 +173,12 @@ internal static class MetaTrainCommand
             Console.WriteLine($"checkpoint saved to {t.CheckpointPath}; continue with the same command plus --resume");
         return result;
     }
+
+    private static double[] ParseNumbers(string text, string option) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
+            double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new ArgumentException($"{option} expects comma-separated numbers (e.g. 0.9,0.99); '{part}' is not a number")).ToArray();
 
     /// <summary>The p of <c>--preprocessing</c> (already checked by the parser), or null for none.</summary>
     private static double? ParsePreprocessing(string text) =>

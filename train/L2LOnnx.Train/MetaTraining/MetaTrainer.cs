@@ -25,19 +25,19 @@ public sealed class MetaTrainer
 {
     private const ulong ValidationSeedSalt = 0x5EED_0F_7A11DA7E;
 
-    private readonly GroupedLstmOptimizer optimizer;
+    private readonly GroupedOptimizer optimizer;
     private readonly IProblemFamily family;
     private readonly MetaTrainingOptions options;
     private readonly Parameter[] parameters;
 
-    /// <summary>Prepares a run of a single shared network; nothing is computed until <see cref="Train"/>.</summary>
+    /// <summary>Prepares a run of a single shared LSTM; nothing is computed until <see cref="Train"/>.</summary>
     public MetaTrainer(LstmOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
-        : this(GroupedLstmOptimizer.Shared(optimizer), family, options)
+        : this(GroupedOptimizer.Shared(optimizer), family, options)
     {
     }
 
     /// <summary>Prepares a run; nothing is computed until <see cref="Train"/>.</summary>
-    public MetaTrainer(GroupedLstmOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
+    public MetaTrainer(GroupedOptimizer optimizer, IProblemFamily family, MetaTrainingOptions options)
     {
         options.Validate();
         ParameterGroup.Validate(family.Groups, family.Dimension);
@@ -266,7 +266,7 @@ public sealed class MetaTrainer
             // retain_graph: the same graph also carries the meta-loss back to phi later.
             var grad = autograd.grad(new[] { loss.sum() }, new[] { current }, retain_graph: true, create_graph: options.SecondDerivatives)[0];
             if (!options.SecondDerivatives) grad = grad.detach();
-            var (update, next) = optimizer.Step(grad, state);
+            var (update, next) = optimizer.Step(grad, current, state);
             current = current + update;
             state = next;
             loss = problems.Loss(current, step);

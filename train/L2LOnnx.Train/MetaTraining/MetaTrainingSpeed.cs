@@ -35,7 +35,7 @@ public static class MetaTrainingSpeed
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(problemsPerTrajectory);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trajectories);
         torch.random.manual_seed(1);
-        using var optimizer = GroupedLstmOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
+        using var optimizer = GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig()));
         var total = trajectories + 2;
         var marks = new (double Wall, double Cpu)[total + 1];
         var clock = Stopwatch.StartNew();

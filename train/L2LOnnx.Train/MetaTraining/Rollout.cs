@@ -14,7 +14,7 @@ public static class Rollout
     /// Optimizes every problem for <paramref name="steps"/> steps and returns the losses,
     /// <c>[step, problem]</c> with step 0 the starting point.
     /// </summary>
-    public static float[,] Losses(GroupedLstmOptimizer optimizer, IOptimizee problems, int steps)
+    public static float[,] Losses(GroupedOptimizer optimizer, IOptimizee problems, int steps)
     {
         var losses = new float[steps + 1, problems.ProblemCount];
         var theta = problems.InitialParameters();
@@ -32,7 +32,7 @@ public static class Rollout
                 var grad = autograd.grad(new[] { loss.sum() }, new[] { leaf })[0];
                 using (no_grad())
                 {
-                    var (update, next) = optimizer.Step(grad, state);
+                    var (update, next) = optimizer.Step(grad, leaf.detach(), state);
                     var nextTheta = (leaf.detach() + update).MoveToOuterDisposeScope();
                     var nextState = next.DetachToOuterScope();
                     theta.Dispose();
@@ -56,7 +56,7 @@ public static class Rollout
     /// meta-loss of a whole trajectory (lower is better). A diverged problem makes the score NaN or
     /// infinite, which never counts as an improvement.
     /// </summary>
-    public static double MetaLoss(GroupedLstmOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
+    public static double MetaLoss(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
     {
         var horizon = options.ValidationHorizon;
         var losses = Losses(optimizer, problems, horizon);

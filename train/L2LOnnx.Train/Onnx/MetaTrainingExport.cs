@@ -15,7 +15,7 @@ public static class MetaTrainingExport
     /// Call it before a long run to learn early that a name cannot hold group files.
     /// </summary>
     /// <exception cref="ArgumentException">The file name or a group name cannot form a group file name (see <see cref="LstmOptimizerExporter.GroupFileName"/>).</exception>
-    public static IReadOnlyDictionary<string, string> Paths(GroupedLstmOptimizer optimizer, string output)
+    public static IReadOnlyDictionary<string, string> Paths(GroupedOptimizer optimizer, string output)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentException.ThrowIfNullOrEmpty(output);
@@ -33,13 +33,13 @@ public static class MetaTrainingExport
     /// <param name="output">The <c>.onnx</c> path of a shared network, from which per-group names are derived.</param>
     /// <param name="metadata">What the files record; usually <see cref="ExportMetadata.ForMetaTraining"/>.</param>
     /// <inheritdoc cref="Paths" path="/exception"/>
-    public static IReadOnlyDictionary<string, string> Save(GroupedLstmOptimizer optimizer, string output, ExportMetadata metadata)
+    public static IReadOnlyDictionary<string, string> Save(GroupedOptimizer optimizer, string output, ExportMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         var paths = Paths(optimizer, output);
         if (optimizer.IsShared)
         {
-            LstmOptimizerExporter.Save(optimizer.Networks[0].Network, output, metadata);
+            OptimizerExporter.Save(optimizer.Networks[0].Network, output, metadata);
             return paths;
         }
         var (directory, name) = Split(output);
@@ -47,8 +47,12 @@ public static class MetaTrainingExport
         {
             ["optimizee.groups"] = string.Join(",", optimizer.Networks.Select(n => n.Group)),
         };
-        return LstmOptimizerExporter.SaveGroups(
-            optimizer.Networks.ToDictionary(n => n.Group, n => n.Network, StringComparer.Ordinal), directory, name, metadata with { Details = details });
+        if (optimizer.Networks.All(n => n.Network is LstmOptimizer))
+            return LstmOptimizerExporter.SaveGroups(
+                optimizer.Networks.ToDictionary(n => n.Group, n => (LstmOptimizer)n.Network, StringComparer.Ordinal), directory, name, metadata with { Details = details });
+        foreach (var (group, network) in optimizer.Networks)
+            OptimizerExporter.Save(network, paths[group], metadata with { Group = group, Details = details });
+        return paths;
     }
 
     private static (string Directory, string Name) Split(string output) =>

@@ -3,14 +3,14 @@ using L2LOnnx.Train.Problems;
 namespace L2LOnnx.Train.Optimizers;
 
 /// <summary>
-/// The recurrent state of a <see cref="GroupedLstmOptimizer"/> over a batch of problems: one
-/// <see cref="LstmOptimizerState"/> per network, each over its group's coordinates of every problem
+/// The recurrent state of a <see cref="GroupedOptimizer"/> over a batch of problems: one
+/// <see cref="IOptimizerNetworkState"/> per network, each over its group's coordinates of every problem
 /// (problem-major), or a single one over all coordinates when the network is shared.
 /// </summary>
 public sealed class GroupedOptimizerState : IDisposable
 {
     /// <summary>Wraps per-network states; takes ownership of them.</summary>
-    public GroupedOptimizerState(int problems, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<LstmOptimizerState> networks)
+    public GroupedOptimizerState(int problems, IReadOnlyList<ParameterGroup> groups, IReadOnlyList<IOptimizerNetworkState> networks)
     {
         Problems = problems;
         Groups = groups;
@@ -28,9 +28,9 @@ public sealed class GroupedOptimizerState : IDisposable
     public IReadOnlyList<ParameterGroup> Groups { get; }
 
     /// <summary>One state per network: one in all when shared, else one per group in group order.</summary>
-    public IReadOnlyList<LstmOptimizerState> Networks { get; }
+    public IReadOnlyList<IOptimizerNetworkState> Networks { get; }
 
-    /// <summary>A copy cut from the autograd graph and moved out of the current dispose scope (see <see cref="LstmOptimizerState.DetachToOuterScope"/>).</summary>
+    /// <summary>A copy cut from the autograd graph and moved out of the current dispose scope (see <see cref="IOptimizerNetworkState.DetachToOuterScope"/>).</summary>
     public GroupedOptimizerState DetachToOuterScope() => new(Problems, Groups, Networks.Select(n => n.DetachToOuterScope()).ToArray());
 
     /// <inheritdoc />

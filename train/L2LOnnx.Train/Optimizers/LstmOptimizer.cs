@@ -14,7 +14,7 @@ namespace L2LOnnx.Train.Optimizers;
 /// weights are <c>weight_ih [4H, in]</c>, <c>weight_hh [4H, H]</c>, <c>bias_ih</c>, <c>bias_hh</c> with
 /// gates in PyTorch's order (i, f, g, o). The output layer is a <see cref="Linear"/> from H to 1.
 /// </remarks>
-public sealed class LstmOptimizer : nn.Module
+public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
 {
     private readonly ModuleList<LSTMCell> cells;
     private readonly Linear output;
@@ -76,4 +76,14 @@ public sealed class LstmOptimizer : nn.Module
         var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, (float)scale, (float)scale).view(-1);
         return (update, new LstmOptimizerState(next));
     }
+
+    /// <inheritdoc />
+    public string Describe() => Config.Describe();
+
+    IOptimizerNetworkState ILearnedOptimizerNetwork.InitialState(long coordinates) => InitialState(coordinates);
+
+    /// <summary>The interface's step: the LSTM ignores the parameter values.</summary>
+    (Tensor Update, IOptimizerNetworkState State) ILearnedOptimizerNetwork.Step(Tensor grad, Tensor param, IOptimizerNetworkState state) =>
+        Step(grad, state as LstmOptimizerState
+            ?? throw new ArgumentException($"an LSTM optimizer needs an {nameof(LstmOptimizerState)}, got {state.GetType().Name}", nameof(state)));
 }

@@ -12,7 +12,7 @@ namespace L2LOnnx.Train.Optimizers;
 /// network computes in (see <see cref="LstmOptimizer.Step"/>); call <c>contiguous()</c> before handing
 /// their memory to code that assumes row-major [N, hidden].
 /// </remarks>
-public sealed class LstmOptimizerState : IDisposable
+public sealed class LstmOptimizerState : IOptimizerNetworkState
 {
     /// <summary>The (h, c) pair of every layer, first layer first.</summary>
     public IReadOnlyList<(Tensor H, Tensor C)> Layers { get; }
@@ -38,6 +38,8 @@ public sealed class LstmOptimizerState : IDisposable
     /// </summary>
     public LstmOptimizerState DetachToOuterScope() =>
         new(Layers.Select(l => (l.H.detach().MoveToOuterDisposeScope(), l.C.detach().MoveToOuterDisposeScope())).ToArray());
+
+    IOptimizerNetworkState IOptimizerNetworkState.DetachToOuterScope() => DetachToOuterScope();
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,0 +1,153 @@
+using L2LOnnx.Train.MetaTraining;
+using L2LOnnx.Train.Optimizers;
+using L2LOnnx.Train.Problems;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Train.Tests;
+
+/// <summary>The MLP family: its features against a plain-C# Adam-style reference, the common interface, meta-training and resume.</summary>
+public sealed class MlpOptimizerTests
+{
+    public MlpOptimizerTests() => TorchModules.UseOneThread();
+
+    private static readonly CoordinateFeatureConfig Features = new([0.5, 0.9], SecondMomentDecay: 0.99, UseParameter: true, TimeScales: [3.0, 30.0]);
+
+    [Fact]
+    public void FeaturesAreBiasCorrectedMomentaOverTheRmsAsInAPlainLoop()
+    {
+        const int n = 5;
+        using var features = new CoordinateFeatures(Features);
+        var random = new Random(4);
+        var m = new double[2, n];
+        var v = new double[n];
+        var decays = new[] { 0.5, 0.9 };
+        using var scope = NewDisposeScope();
+        var state = zeros(n, Features.StateSize);
+        for (var t = 1; t <= 6; t++)
+        {
+            var grad = Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 3)))).ToArray();
+            var param = Enumerable.Range(0, n).Select(i => (float)(i - 2.5)).ToArray();
+            var (x, next) = features.Step(tensor(grad), tensor(param), state);
+            state = next;
+            var actual = x.data<float>().ToArray();
+            Assert.Equal(n * Features.FeatureCount, actual.Length);
+            for (var i = 0; i < n; i++)
+            {
+                for (var k = 0; k < 2; k++) m[k, i] = decays[k] * m[k, i] + (1 - decays[k]) * grad[i];
+                v[i] = 0.99 * v[i] + 0.01 * grad[i] * grad[i];
+                var rms = Math.Sqrt(v[i] / (1 - Math.Pow(0.99, t))) + 1e-8;
+                var expected = new[]
+                {
+                    grad[i] / rms,
+                    m[0, i] / (1 - Math.Pow(0.5, t)) / rms,
+                    m[1, i] / (1 - Math.Pow(0.9, t)) / rms,
+                    param[i],
+                    Math.Tanh(t / 3.0),
+                    Math.Tanh(t / 30.0),
+                };
+                for (var f = 0; f < expected.Length; f++)
+                    Assert.True(Math.Abs(expected[f] - actual[i * Features.FeatureCount + f]) <= 1e-4 * Math.Max(1, Math.Abs(expected[f])),
+                        $"step {t}, coordinate {i}, feature {f}: expected {expected[f]}, got {actual[i * Features.FeatureCount + f]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheUntrainedNetworkStepsLikeAdamAtItsStepSize()
+    {
+        // The warm start: skip = minus the normalised 0.9-momentum, the MLP's head zeroed here to isolate it.
+        random.manual_seed(3);
+        using var network = new MlpOptimizer(new MlpOptimizerConfig(CoordinateFeatureConfig.Default with { SecondMomentDecay = 0.999 }, [8], StepSize: 0.02));
+        using (no_grad()) { network.Head.weight!.zero_(); network.Head.bias!.zero_(); }
+        ILearnedOptimizerNetwork optimizer = network;
+        using var scope = NewDisposeScope();
+        var state = optimizer.InitialState(4);
+        var m = new double[4];
+        var v = new double[4];
+        for (var t = 1; t <= 5; t++)
+        {
+            var grad = new[] { 1f, -0.5f * t, 1e-3f, 30f / t };
+            var (update, next) = optimizer.Step(tensor(grad), zeros(4), state);
+            state = next;
+            var actual = update.data<float>().ToArray();
+            for (var i = 0; i < 4; i++)
+            {
+                m[i] = 0.9 * m[i] + 0.1 * grad[i];
+                v[i] = 0.999 * v[i] + 0.001 * grad[i] * grad[i];
+                var adam = -0.02 * (m[i] / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v[i] / (1 - Math.Pow(0.999, t))) + 1e-8);
+                Assert.True(Math.Abs(adam - actual[i]) <= 1e-5, $"step {t}, coordinate {i}: Adam {adam}, network {actual[i]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void BothFamiliesServeTheGroupedOptimizerThroughOneInterface()
+    {
+        var groups = new[] { new ParameterGroup("conv", 0, 3), new ParameterGroup("fc", 3, 2) };
+        using var lstm = GroupedOptimizer.PerGroup(groups, new LstmOptimizerConfig(1, 4, 10.0, 0.1));
+        using var mlp = GroupedOptimizer.PerGroup(groups, new MlpOptimizerConfig(Features, [6, 6]));
+        using var scope = NewDisposeScope();
+        var grad = randn(2, 5);
+        var param = randn(2, 5);
+        foreach (var optimizer in new[] { lstm, mlp })
+        {
+            var state = optimizer.InitialState(2, groups);
+            var (update, next) = optimizer.Step(grad, param, state);
+            Assert.Equal(new long[] { 2, 5 }, update.shape);
+            Assert.True(update.isfinite().all().item<bool>());
+            var (again, _) = optimizer.Step(grad, param, next.DetachToOuterScope());
+            Assert.False(again.allclose(update), $"{optimizer.Describe()}: the state did not change the second step");
+        }
+        Assert.Contains("MLP", mlp.Describe());
+        Assert.Contains("LSTM", lstm.Describe());
+    }
+
+    [Fact]
+    public void MetaTrainingImprovesTheMlpOnQuadratics()
+    {
+        using var family = new QuadraticFamily(6);
+        random.manual_seed(5);
+        using var optimizer = GroupedOptimizer.Shared(new MlpOptimizer(new MlpOptimizerConfig(CoordinateFeatureConfig.Default, [8, 8], StepSize: 0.01)));
+        var result = new MetaTrainer(optimizer, family, new MetaTrainingOptions
+        {
+            Trajectories = 12, ProblemsPerTrajectory = 8, TrajectoryLength = 20, UnrollLength = 10,
+            MetaLearningRate = 0.01, ValidateEvery = 4, ValidationProblems = 16, Seed = 3,
+        }).Train();
+        Assert.True(result.BestValidation < result.InitialValidation,
+            $"validation meta-loss {result.InitialValidation:0.000} -> {result.BestValidation:0.000}: no improvement");
+    }
+
+    [Fact]
+    public void ResumingAnMlpRunAfterAKillEqualsAnUninterruptedRun()
+    {
+        using var temp = new TempDirectory();
+        using var family = new QuadraticFamily(6);
+        var options = new MetaTrainingOptions
+        {
+            Trajectories = 8, ProblemsPerTrajectory = 4, TrajectoryLength = 12, UnrollLength = 4,
+            MetaLearningRate = 0.01, ValidateEvery = 2, ValidationProblems = 8, CheckpointEvery = 2, Seed = 9,
+        };
+        random.manual_seed(8);
+        using var initial = NewMlp();
+
+        using var straight = NewMlp();
+        TorchModules.CopyWeights(initial, straight);
+        var uninterrupted = new MetaTrainer(straight, family, options with { CheckpointPath = temp.File("straight.ckpt") }).Train();
+
+        using (var firstHalf = NewMlp())
+        {
+            TorchModules.CopyWeights(initial, firstHalf);
+            new MetaTrainer(firstHalf, family, options with { Trajectories = 4, CheckpointPath = temp.File("resumed.ckpt") }).Train();
+        }
+        using var resumedNetwork = NewMlp();
+        var resumed = new MetaTrainer(resumedNetwork, family, options with { CheckpointPath = temp.File("resumed.ckpt") }).Train(resume: true);
+
+        Assert.Equal(4, resumed.ResumedFrom);
+        Assert.Equal(uninterrupted.BestValidation, resumed.BestValidation);
+        Assert.Equal(TorchModules.Flatten(straight), TorchModules.Flatten(resumedNetwork));
+        Assert.NotEqual(TorchModules.Flatten(initial), TorchModules.Flatten(resumedNetwork));
+    }
+
+    private static GroupedOptimizer NewMlp() => GroupedOptimizer.Shared(new MlpOptimizer(new MlpOptimizerConfig(Features, [6, 6])));
+}

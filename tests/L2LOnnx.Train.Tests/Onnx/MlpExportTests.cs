@@ -1,0 +1,93 @@
+using L2LOnnx.Runtime;
+using L2LOnnx.Train.Onnx;
+using L2LOnnx.Train.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace L2LOnnx.Train.Tests.Onnx;
+
+/// <summary>The exported MLP optimizer runs on ONNX Runtime as it does in TorchSharp, and passes the official checker.</summary>
+public sealed class MlpExportTests
+{
+    private static readonly MlpOptimizerConfig[] Configs =
+    [
+        MlpOptimizerConfig.Default,
+        new(new CoordinateFeatureConfig([0.5, 0.9, 0.99], UseParameter: true, TimeScales: [10.0, 100.0]), [7], StepSize: 0.03, MagnitudeRange: 2, BoundedDirection: true),
+        new(new CoordinateFeatureConfig([0.99]), [], StepSize: 0.1),
+    ];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void OnnxRuntimeMatchesTorchSharpOverTwentySteps(int config)
+    {
+        random.manual_seed(17 + config);
+        using var network = new MlpOptimizer(Configs[config]);
+        // Random weights everywhere: the warm start's zeros would leave most of the graph untested.
+        using (no_grad())
+            foreach (var parameter in network.parameters()) parameter.copy_(randn(parameter.shape).mul(0.5));
+        using var temp = new TempDirectory();
+        var path = temp.File("mlp.onnx");
+        MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+
+        const int n = 301;
+        using var onnx = LearnedOptimizer.Load(path);
+        using var onnxState = onnx.CreateState(n);
+        ILearnedOptimizerNetwork torchNetwork = network;
+        var torchState = torchNetwork.InitialState(n);
+        var update = new float[n];
+        var param = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i)).ToArray();
+        double worst = 0;
+        for (var step = 0; step < 20; step++)
+        {
+            var grad = Gradients.Spanning(n, seed: step);
+            onnx.ComputeUpdate(grad, onnxState, update, Configs[config].Features.UseParameter ? param : default);
+            using var scope = NewDisposeScope();
+            using (no_grad())
+            {
+                var (torchUpdate, next) = torchNetwork.Step(tensor(grad), tensor(param), torchState);
+                worst = Math.Max(worst, ExportParityTests.MaxRelativeDifference(torchUpdate.data<float>().ToArray(), update));
+                var accumulators = ((MlpOptimizerState)next).Accumulators.contiguous().data<float>().ToArray();
+                worst = Math.Max(worst, ExportParityTests.MaxRelativeDifference(accumulators, onnxState.Read(MlpOptimizerExporter.StateName).ToArray()));
+                var carried = next.DetachToOuterScope();
+                torchState.Dispose();
+                torchState = carried;
+            }
+        }
+        torchState.Dispose();
+        Assert.True(worst <= 1e-5, $"largest relative difference {worst:E3} exceeds 1e-5");
+    }
+
+    [Fact]
+    public void TheFileDeclaresParamOnlyWhenTheFeaturesUseIt()
+    {
+        using var temp = new TempDirectory();
+        foreach (var (config, expected) in new[] { (Configs[0], false), (Configs[1], true) })
+        {
+            using var network = new MlpOptimizer(config);
+            var path = temp.File($"mlp-{expected}.onnx");
+            OptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+            using var onnx = LearnedOptimizer.Load(path);
+            Assert.Equal(expected, onnx.Contract.HasParamInput);
+        }
+    }
+
+    [OnnxCheckerFact]
+    public void EveryShapeOfMlpPassesTheFullCheck()
+    {
+        using var temp = new TempDirectory();
+        var paths = new List<string>();
+        for (var i = 0; i < Configs.Length; i++)
+        {
+            torch.random.manual_seed(i);
+            using var network = new MlpOptimizer(Configs[i]);
+            var path = temp.File($"mlp{i}.onnx");
+            MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+            paths.Add(path);
+        }
+        var (exitCode, output, error) = DebianPython.Run([Path.Combine(DebianPython.RepositoryRoot(), "interop", "pytorch", "check_onnx.py"), .. paths]);
+        Assert.True(exitCode == 0, $"onnx.checker refused an exported MLP file:\n{output}\n{error}");
+        Assert.Contains($"{paths.Count} of {paths.Count} files pass onnx 1.", output);
+    }
+}
