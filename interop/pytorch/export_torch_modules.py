@@ -24,6 +24,8 @@ import onnx
 import torch
 from torch import nn
 
+from export_lstm_optimizer import initializer_hash
+
 OPSET = 17
 IR_VERSION = 8
 
@@ -112,6 +114,8 @@ def export(kind, path, seed):
         "l2l.architecture": f"pytorch-{kind}",
         "l2l.producer": f"PyTorch {torch.__version__} (interop/pytorch/export_torch_modules.py)",
         "l2l.trained_on": f"untrained (PyTorch default initialisation, seed {seed})",
+        # The runtime refuses l2l.* metadata without the weights hash: it is how a truncated file is told apart.
+        "l2l.weights_sha256": initializer_hash(model.graph),
     })
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, path)

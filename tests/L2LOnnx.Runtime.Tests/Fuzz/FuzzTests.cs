@@ -29,7 +29,7 @@ public sealed class FuzzTests
     [MemberData(nameof(Mutations))]
     public void MutatedShippedModelsLoadOrAreRefusedCleanly(string model, string kind)
     {
-        var original = File.ReadAllBytes(ShippedModels.PathOf(model));
+        var original = File.ReadAllBytes(RepositoryModels.PathOf(model));
         var random = new Random(HashCode.Combine(model.Length, kind.Length, 2016));
         for (var i = 0; i < CasesPerKind; i++)
         {

@@ -31,7 +31,7 @@ public sealed class AgreementTests
     [InlineData("mnist-mlp.onnx", 1612)]
     public void EveryValueOfAFlippedByteIsRefusedByThePrecheckOrLoadsInOnnxRuntime(string file, int offset)
     {
-        var original = File.ReadAllBytes(ShippedModels.PathOf(file));
+        var original = File.ReadAllBytes(RepositoryModels.PathOf(file));
         var disagreements = new List<string>();
         for (var value = 0; value < 256; value++)
         {

@@ -40,7 +40,7 @@ public sealed class CorruptionTests
     [Fact]
     public void AModelCutBeforeItsWeightsHashIsRefused()
     {
-        var bytes = File.ReadAllBytes(ShippedModels.PathOf("quadratic.onnx"));
+        var bytes = File.ReadAllBytes(RepositoryModels.PathOf("quadratic.onnx"));
         var model = L2LOnnx.Runtime.Onnx.OnnxModelReader.Read(bytes);
         Assert.True(model.Metadata.ContainsKey(ContractV1.WeightsHashKey));
         // Cut at the field boundary just before the hash entry: protobuf still parses the rest.
@@ -54,7 +54,7 @@ public sealed class CorruptionTests
     [Fact]
     public void AModelWhoseWeightsChangedIsRefused()
     {
-        var bytes = File.ReadAllBytes(ShippedModels.PathOf("quadratic.onnx"));
+        var bytes = File.ReadAllBytes(RepositoryModels.PathOf("quadratic.onnx"));
         var model = global::Onnx.ModelProto.Parser.ParseFrom(bytes);
         var weights = model.Graph.Initializer.First(t => t.RawData.Length >= 4);
         var raw = weights.RawData.ToByteArray();
@@ -68,7 +68,7 @@ public sealed class CorruptionTests
     public void AMetadataHashDetectsACutAtAnyLaterEntry()
     {
         // A file stamped with l2l.metadata_sha256 (appended: protobuf adds it as the last entry).
-        var original = File.ReadAllBytes(ShippedModels.PathOf("quadratic.onnx"));
+        var original = File.ReadAllBytes(RepositoryModels.PathOf("quadratic.onnx"));
         var metadata = L2LOnnx.Runtime.Onnx.OnnxModelReader.Read(original).Metadata;
         var stamp = Wire.Field(14, Wire.Join(Wire.Field(1, ContractV1.MetadataHashKey), Wire.Field(2, ContractV1.MetadataHash(metadata))));
         ModelPrecheck.Check(Wire.Join(original, stamp));
