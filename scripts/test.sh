@@ -16,8 +16,14 @@ results="$root/out/test-results"
 rm -rf "$results"
 # One test project at a time (-m:1): the TorchSharp projects each use both cores and much memory, and
 # would only slow each other down (and break the memory tests' bounds) if run side by side.
-dotnet test L2LOnnx.sln -c Release --nologo -v q -m:1 --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
+# The whole solution is built first, so tests that run a built program (the CUDA sample) find it
+# whatever order the test projects run in.
+dotnet build L2LOnnx.sln -c Release --nologo -v q
 status=$?
+if [ $status -eq 0 ]; then
+  dotnet test L2LOnnx.sln -c Release --no-build --nologo -v q -m:1 --logger "trx;LogFilePrefix=results" --results-directory "$results" "$@"
+  status=$?
+fi
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do
