@@ -50,19 +50,19 @@ internal unsafe struct KernelArguments
 /// </summary>
 internal sealed unsafe class NativePlan : IDisposable
 {
-    private readonly List<IntPtr> allocations = new();
+    private readonly NativeArena arena = new();
 
     public NativePlan(FusedLstmModel model)
     {
-        Plan = (FusedPlan*)Allocate(sizeof(FusedPlan));
-        var layers = (LayerPlan*)Allocate(sizeof(LayerPlan) * model.Layers.Count);
+        Plan = (FusedPlan*)arena.Allocate(sizeof(FusedPlan));
+        var layers = (LayerPlan*)arena.Allocate(sizeof(LayerPlan) * model.Layers.Count);
         for (var l = 0; l < model.Layers.Count; l++)
         {
             var layer = model.Layers[l];
             layers[l] = new LayerPlan
             {
-                Weights = Copy(layer.PackedWeights),
-                Bias = Copy(layer.Bias),
+                Weights = arena.Copy(layer.PackedWeights),
+                Bias = arena.Copy(layer.Bias),
                 InputSize = layer.InputSize,
                 HiddenSize = layer.HiddenSize,
                 PaddedRows = layer.PaddedRows,
@@ -80,7 +80,7 @@ internal sealed unsafe class NativePlan : IDisposable
             P = pre?.P ?? 1f,
             MinusOne = pre?.MinusOne ?? 0f,
             SmallScale = pre?.SmallScale ?? 0f,
-            OutputWeight = Copy(model.OutputWeight),
+            OutputWeight = arena.Copy(model.OutputWeight),
             OutputBias = model.OutputBias,
             OutputScale = model.OutputScale,
         };
@@ -92,24 +92,5 @@ internal sealed unsafe class NativePlan : IDisposable
     /// <summary>The largest layer's gate rows (padded), which sizes the kernel's scratch.</summary>
     public int MaxPaddedRows { get; }
 
-    private float* Copy(float[] values)
-    {
-        var target = (float*)Allocate(sizeof(float) * values.Length);
-        values.AsSpan().CopyTo(new Span<float>(target, values.Length));
-        return target;
-    }
-
-    private void* Allocate(int bytes)
-    {
-        var pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
-        NativeMemory.Clear(pointer, (nuint)Math.Max(bytes, 1));
-        allocations.Add((IntPtr)pointer);
-        return pointer;
-    }
-
-    public void Dispose()
-    {
-        foreach (var pointer in allocations) NativeMemory.AlignedFree((void*)pointer);
-        allocations.Clear();
-    }
+    public void Dispose() => arena.Dispose();
 }

@@ -59,11 +59,11 @@ internal sealed unsafe class NativeProgram : IDisposable
     /// <summary>Base indices: scratch, gradient, parameters, update, then one per state.</summary>
     public const int ScratchBase = 0, GradientBase = 1, ParametersBase = 2, UpdateBase = 3, FirstStateBase = 4;
 
-    private readonly List<IntPtr> allocations = new();
+    private readonly NativeArena arena = new();
 
     public NativeProgram(FusedProgram program, int blockWidth)
     {
-        var ops = (ProgramOp*)Allocate(sizeof(ProgramOp) * program.Instructions.Count);
+        var ops = (ProgramOp*)arena.Allocate(sizeof(ProgramOp) * program.Instructions.Count);
         for (var i = 0; i < program.Instructions.Count; i++)
         {
             var instruction = program.Instructions[i];
@@ -79,13 +79,13 @@ internal sealed unsafe class NativeProgram : IDisposable
                 A = Encode(instruction.A, blockWidth),
                 B = Encode(instruction.B, blockWidth),
                 C = Encode(instruction.C, blockWidth),
-                Weights = instruction.Weights is { } w ? Copy(Pack(w, instruction.K1 + instruction.K2, instruction.Rows)) : null,
-                Bias = instruction.Bias is { } b ? Copy(b) : null,
+                Weights = instruction.Weights is { } w ? arena.Copy(Pack(w, instruction.K1 + instruction.K2, instruction.Rows)) : null,
+                Bias = instruction.Bias is { } b ? arena.Copy(b) : null,
             };
         }
-        var widths = (int*)Allocate(sizeof(int) * Math.Max(1, program.StateWidths.Count));
+        var widths = (int*)arena.Allocate(sizeof(int) * Math.Max(1, program.StateWidths.Count));
         for (var s = 0; s < program.StateWidths.Count; s++) widths[s] = program.StateWidths[s];
-        Plan = (ProgramPlan*)Allocate(sizeof(ProgramPlan));
+        Plan = (ProgramPlan*)arena.Allocate(sizeof(ProgramPlan));
         *Plan = new ProgramPlan { OpCount = program.Instructions.Count, Ops = ops, StateCount = program.StateWidths.Count, StateWidths = widths };
         var rows = program.Registers.Where(r => r.Home == RegisterHome.Scratch).Select(r => r.ScratchRow + r.Rows).DefaultIfEmpty(0).Max();
         ScratchFloats = Math.Max(ReservedRows, rows) * blockWidth;
@@ -100,7 +100,7 @@ internal sealed unsafe class NativeProgram : IDisposable
     {
         if (operand is null) return default;
         if (operand.Constant is { } constant)
-            return new OpOperand { Constant = Copy(constant), ConstantStride = constant.Length == 1 ? 0 : 1 };
+            return new OpOperand { Constant = arena.Copy(constant), ConstantStride = constant.Length == 1 ? 0 : 1 };
         var register = operand.Register!;
         var (home, row) = register.Home switch
         {
@@ -129,24 +129,5 @@ internal sealed unsafe class NativeProgram : IDisposable
         return packed;
     }
 
-    private float* Copy(float[] values)
-    {
-        var target = (float*)Allocate(sizeof(float) * values.Length);
-        values.AsSpan().CopyTo(new Span<float>(target, values.Length));
-        return target;
-    }
-
-    private void* Allocate(int bytes)
-    {
-        var pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
-        NativeMemory.Clear(pointer, (nuint)Math.Max(bytes, 1));
-        allocations.Add((IntPtr)pointer);
-        return pointer;
-    }
-
-    public void Dispose()
-    {
-        foreach (var pointer in allocations) NativeMemory.AlignedFree((void*)pointer);
-        allocations.Clear();
-    }
+    public void Dispose() => arena.Dispose();
 }
