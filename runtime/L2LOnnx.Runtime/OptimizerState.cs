@@ -148,12 +148,16 @@ public sealed unsafe class OptimizerState : IDisposable
         StateCheckpoint.Read(this, stream, "stream");
     }
 
-    /// <summary>Copies coordinates [first, first + count) of state <paramref name="index"/> into row-major <paramref name="destination"/>.</summary>
-    internal void CopyOut(int index, long first, int count, Span<float> destination)
+    /// <summary>
+    /// Copies coordinates [first, first + count) of state <paramref name="index"/> into row-major
+    /// <paramref name="destination"/>; from the back buffers when <paramref name="next"/> (a refused
+    /// next state of a double-buffered state).
+    /// </summary>
+    internal void CopyOut(int index, long first, int count, Span<float> destination, bool next = false)
     {
         ThrowIfDisposed();
         var width = Specs[index].Width;
-        var source = Current(index);
+        var source = next ? Next(index) : Current(index);
         if (Layout.BlockWidth == 0)
         {
             source.Slice(first * width, count * width).CopyTo(destination);
