@@ -225,7 +225,8 @@ public sealed class LearnedOptimizer : IDisposable
     /// nothing was changed.</exception>
     /// <exception cref="ContractViolationException">The model misbehaved at run time: ONNX Runtime failed
     /// (an output of another shape than declared, a step that needs more memory than there is) or the
-    /// update was not finite; parameters are unchanged, and so is the state except as noted in the message.</exception>
+    /// update or next state was not finite (checked on either engine unless
+    /// <see cref="LearnedOptimizerOptions.SkipOutputCheck"/>); parameters and state are unchanged.</exception>
     /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, OptimizerState state)
     {

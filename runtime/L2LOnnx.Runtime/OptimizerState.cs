@@ -9,8 +9,9 @@ namespace L2LOnnx.Runtime;
 /// one optimizer can drive many states.
 /// </summary>
 /// <remarks>
-/// Buffers live in native memory, laid out for the engine that steps the state (double-buffered
-/// row-major for ONNX Runtime, blocked and updated in place for the fused engine); reads, writes and
+/// Buffers live in native memory, laid out for the engine that steps the state (row-major for ONNX
+/// Runtime, blocked for the fused engine; double-buffered so that a step with a non-finite output can
+/// be refused, or updated in place by the fused engine when the output check is off); reads, writes and
 /// checkpoints always see row-major [N, S]. Not thread-safe: step, read or save one state from one
 /// thread at a time (different states may be stepped concurrently).
 /// </remarks>
