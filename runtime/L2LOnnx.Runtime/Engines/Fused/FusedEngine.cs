@@ -65,7 +65,7 @@ internal sealed unsafe class FusedEngine : IStepEngine
             workspace = new Workspace(this, state);
             state.EngineWorkspace = workspace;
         }
-        var finite = workspace.Run(state.Parity, checkOutputs);
+        var finite = workspace.Run(state.Parity);
         if (checkOutputs && !finite) return false;
         if (!inPlace) state.Swap();
         return true;
@@ -94,11 +94,12 @@ internal sealed unsafe class FusedEngine : IStepEngine
         private readonly delegate*<KernelArguments*, int, int, float*, bool> entry;
         private KernelArguments* current;
 
-        /// <summary>Set by any participant that stored a non-finite value in the step running.</summary>
+        /// <summary>
+        /// Set by any participant that stored a non-finite value in the step running. Every chunk still
+        /// runs, so that the whole refused next state and update are this step's (the message names the
+        /// first bad value in them).
+        /// </summary>
         private int nonFinite;
-
-        /// <summary>Whether the step running will be refused on a non-finite value (so chunks after one can be skipped).</summary>
-        private bool refusable;
 
         public Workspace(FusedEngine owner, OptimizerState state)
         {
@@ -137,15 +138,11 @@ internal sealed unsafe class FusedEngine : IStepEngine
 
         public FusedEngine Owner { get; }
 
-        /// <summary>
-        /// Steps every block of the state at <paramref name="parity"/>; returns whether every value
-        /// stored is finite. When <paramref name="refuse"/>, chunks after a non-finite value may be skipped.
-        /// </summary>
-        public bool Run(int parity, bool refuse)
+        /// <summary>Steps every block of the state at <paramref name="parity"/>; returns whether every value stored is finite.</summary>
+        public bool Run(int parity)
         {
             current = arguments + parity;
             nonFinite = 0;
-            refusable = refuse;
             if (Owner.team is not null && chunks >= 2 && Owner.team.TryRun(this, chunks, scratch)) return nonFinite == 0;
             if (!Owner.bfloat16) return entry(current, 0, blocks, scratch);
             for (var chunk = 0; chunk < chunks; chunk++) RunChunk(chunk, scratch);
@@ -156,8 +153,6 @@ internal sealed unsafe class FusedEngine : IStepEngine
         {
             var first = chunk * chunkBlocks;
             var end = Math.Min(blocks, first + chunkBlocks);
-            // Once a value is known to be bad the step will be refused: the remaining chunks are moot.
-            if (refusable && Volatile.Read(ref nonFinite) != 0) return;
             var finite = Owner.bfloat16 ? RunStaged(first, end, own) : entry(current, first, end, own);
             if (!finite) Volatile.Write(ref nonFinite, 1);
         }
