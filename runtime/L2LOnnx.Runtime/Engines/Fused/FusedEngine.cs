@@ -18,6 +18,15 @@ internal sealed unsafe class FusedEngine : IStepEngine
     /// <summary>Blocks per chunk handed to a thread: enough work to amortise the hand-off, small enough to balance.</summary>
     private const int BlocksPerChunk = 16;
 
+    /// <summary>
+    /// Bytes of one set of float32 state above which double-buffered next states are written with
+    /// non-temporal stores (<see cref="KernelArguments.StreamNextStates"/>): well beyond the caches,
+    /// where the next step reads them from memory anyway.
+    /// </summary>
+    public const long DefaultStreamingBytes = 8L << 20;
+
+    private readonly long streamingBytes;
+
     private readonly FusedKernel kernel;
     private readonly WorkerTeam? team;
     private readonly bool bfloat16;
@@ -32,8 +41,10 @@ internal sealed unsafe class FusedEngine : IStepEngine
     /// stored as bfloat16 and staged through float32 a chunk at a time around the kernel.</param>
     /// <param name="inPlace">Update states in place (half the memory) instead of double-buffering
     /// them; steps can then not be refused (no output check).</param>
-    public FusedEngine(FusedKernel kernel, int threads, int bfloat16StateFloats = 0, bool inPlace = false)
+    /// <param name="streamingBytes">See <see cref="DefaultStreamingBytes"/>; tests pass 0 to stream any state.</param>
+    public FusedEngine(FusedKernel kernel, int threads, int bfloat16StateFloats = 0, bool inPlace = false, long streamingBytes = DefaultStreamingBytes)
     {
+        this.streamingBytes = streamingBytes;
         this.kernel = kernel;
         Threads = Math.Max(1, threads);
         bfloat16 = bfloat16StateFloats > 0;
@@ -115,6 +126,9 @@ internal sealed unsafe class FusedEngine : IStepEngine
             for (var set = 0; set < sets; set++)
                 for (var s = 0; s < count; s++) states[set * count + s] = state.Buffer(set, s).Data;
             arguments = (KernelArguments*)NativeMemory.Alloc(2, (nuint)sizeof(KernelArguments));
+            // bfloat16 chunks are staged through the thread's scratch, which is in place: never streamed.
+            var stateBytes = state.Layout.PaddedLength(state.Length) * state.Specs.Sum(s => (long)s.Width) * sizeof(float);
+            var stream = !owner.inPlace && !owner.bfloat16 && stateBytes > owner.streamingBytes;
             for (var parity = 0; parity < 2; parity++)
             {
                 arguments[parity] = new KernelArguments
@@ -125,6 +139,7 @@ internal sealed unsafe class FusedEngine : IStepEngine
                     Parameters = state.Parameters is { } p ? p.Data : null,
                     States = states + (owner.inPlace ? 0 : parity * count),
                     NextStates = states + (owner.inPlace ? 0 : (1 - parity) * count),
+                    StreamNextStates = stream ? 1 : 0,
                 };
             }
             current = arguments;

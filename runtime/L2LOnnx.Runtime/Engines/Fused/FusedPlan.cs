@@ -50,6 +50,13 @@ internal unsafe struct KernelArguments
 
     /// <summary>Where the next state goes, laid out as <see cref="States"/>.</summary>
     public float** NextStates;
+
+    /// <summary>
+    /// 1 when the next states are other buffers than the current ones and too large to stay in cache:
+    /// the kernels then write them (the compiled program every state, the LSTM kernel its cells) with
+    /// non-temporal stores, which do not read each line from memory before overwriting it.
+    /// </summary>
+    public int StreamNextStates;
 }
 
 /// <summary>

@@ -45,6 +45,8 @@ internal static unsafe class LstmKernel<TVec, TSimd>
         // Sum of value x 0 over every stored value: stays 0 while all are finite, NaN from the first
         // infinity or NaN on; one FMA per stored vector.
         var nonFinite = zero;
+        // The cells (not h, which the next layer and the output read at once) go past the caches.
+        var stream = args->StreamNextStates != 0;
         for (var block = firstBlock; block < endBlock; block++)
         {
             var grad = args->Gradient + (long)block * width;
@@ -72,7 +74,7 @@ internal static unsafe class LstmKernel<TVec, TSimd>
                 var h = args->States[layer->HState] + offset;
                 Gates(layer, x, inputs, h, gates);
                 var hNext = args->NextStates[layer->HState] + offset;
-                nonFinite = TSimd.Add(nonFinite, Cells(hidden, gates, h, args->States[layer->CState] + offset, hNext, args->NextStates[layer->CState] + offset, allFinite, mask0, mask1));
+                nonFinite = TSimd.Add(nonFinite, Cells(hidden, gates, h, args->States[layer->CState] + offset, hNext, args->NextStates[layer->CState] + offset, allFinite, mask0, mask1, stream));
                 x = hNext;
                 inputs = hidden;
             }
@@ -89,6 +91,7 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             TSimd.Store(update + lanes, u1);
             nonFinite = TSimd.MultiplyAdd(u0, zero, TSimd.MultiplyAdd(u1, zero, nonFinite));
         }
+        if (stream) TSimd.FenceStreamingStores();
         return TSimd.AllFinite(nonFinite);
     }
 
@@ -175,7 +178,7 @@ internal static unsafe class LstmKernel<TVec, TSimd>
     /// the sum of every stored value times 0, which is 0 only if all are finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static TVec Cells(int hidden, float* gates, float* h, float* c, float* hNext, float* cNext, bool allFinite, TVec mask0, TVec mask1)
+    private static TVec Cells(int hidden, float* gates, float* h, float* c, float* hNext, float* cNext, bool allFinite, TVec mask0, TVec mask1, bool stream)
     {
         var lanes = TSimd.Lanes;
         var width = 2 * lanes;
@@ -207,7 +210,8 @@ internal static unsafe class LstmKernel<TVec, TSimd>
                     cNew = TSimd.Select(mask, cNew, cOld);
                     hNew = TSimd.Select(mask, hNew, TSimd.Load(h + offset));
                 }
-                TSimd.Store(cNext + offset, cNew);
+                if (stream) TSimd.StoreNonTemporal(cNext + offset, cNew);
+                else TSimd.Store(cNext + offset, cNew);
                 TSimd.Store(hNext + offset, hNew);
                 nonFinite = TSimd.MultiplyAdd(cNew, zero, TSimd.MultiplyAdd(hNew, zero, nonFinite));
             }

@@ -44,6 +44,7 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
         var mask = scratch + width;
         bases[NativeProgram.ScratchBase] = scratch;
         var nonFinite = TSimd.Splat(0f);
+        var stream = args->StreamNextStates != 0;
         for (var block = firstBlock; block < endBlock; block++)
         {
             long offset = (long)block * width;
@@ -73,10 +74,11 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
             var end = plan->Ops + plan->OpCount;
             for (var op = plan->Ops; op < end; op++)
             {
-                if (op->Code == ProgramOpCode.StoreOutput) nonFinite = TSimd.Add(nonFinite, Store(op, bases, allFinite, mask));
+                if (op->Code == ProgramOpCode.StoreOutput) nonFinite = TSimd.Add(nonFinite, Store(op, bases, allFinite, mask, stream));
                 else Execute(op, bases);
             }
         }
+        if (stream) TSimd.FenceStreamingStores();
         return TSimd.AllFinite(nonFinite);
     }
 
@@ -303,10 +305,11 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     /// <summary>
     /// Copies A into a contract output; coordinates with a non-finite gradient get B instead (the
-    /// current state, or zero for the update). Returns the sum of every stored value times 0, which is
-    /// 0 only if all are finite.
+    /// current state, or zero for the update), with non-temporal stores for a state when
+    /// <paramref name="stream"/>. Returns the sum of every stored value times 0, which is 0 only if all
+    /// are finite.
     /// </summary>
-    private static TVec Store(ProgramOp* op, float** bases, bool allFinite, float* mask)
+    private static TVec Store(ProgramOp* op, float** bases, bool allFinite, float* mask, bool stream)
     {
         var lanes = TSimd.Lanes;
         var width = Vectors * lanes;
@@ -314,13 +317,15 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
         var a = At(op->A, bases);
         var zero = TSimd.Splat(0f);
         var nonFinite = zero;
+        stream &= op->Destination.Base >= NativeProgram.FirstStateBase;
         for (var r = 0; r < op->Rows; r++, d += width, a += op->A.RowStride)
         {
             for (var v = 0; v < width; v += lanes)
             {
                 var value = TSimd.Load(a + v);
                 if (!allFinite) value = TSimd.Select(TSimd.Load(mask + v), value, Read(op->B, bases, r, v));
-                TSimd.Store(d + v, value);
+                if (stream) TSimd.StoreNonTemporal(d + v, value);
+                else TSimd.Store(d + v, value);
                 nonFinite = TSimd.MultiplyAdd(value, zero, nonFinite);
             }
         }
