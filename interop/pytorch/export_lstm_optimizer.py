@@ -260,12 +260,15 @@ def metadata_hash(model):
 
 
 METADATA_HASH = "l2l.metadata_sha256"
+WEIGHTS_HASH = "l2l.weights_sha256"
 
 
 def stamp(model):
-    """Writes l2l.metadata_sha256 as the last metadata entry, replacing an earlier one (what `l2l stamp`
-    does in C#). Change nothing in the inputs, outputs or metadata afterwards."""
+    """Moves l2l.weights_sha256 first and writes l2l.metadata_sha256 as the last metadata entry,
+    replacing an earlier one (what `l2l stamp` does in C#). Change nothing in the inputs, outputs or
+    metadata afterwards."""
     kept = [(p.key, p.value) for p in model.metadata_props if p.key != METADATA_HASH]
+    kept.sort(key=lambda entry: entry[0] != WEIGHTS_HASH)  # stable: the other entries keep their order
     del model.metadata_props[:]
     for key, value in kept:
         model.metadata_props.add(key=key, value=value)
