@@ -98,14 +98,13 @@ public static class MlpOptimizerExporter
         graph.Output(ContractV1.UpdateOutput, Float, "update to add to each parameter", Coordinates);
         graph.Output(StateName + ContractV1.StateOutputSuffix, Float, "the accumulators for the next step", Coordinates, OnnxDimension.Fixed(features.StateSize));
 
-        var model = graph.ToModel("L2LOnnx", LstmOptimizerExporter.ProducerVersion, []);
+        // The weights hash comes first and the metadata hash last (ToModel stamps), so a cut anywhere
+        // in the metadata is refused at load (docs/contract-v1.md, "Truncation").
+        var model = graph.ToModel("L2LOnnx", LstmOptimizerExporter.ProducerVersion,
+            Metadata(config, metadata, graph.WeightsHash()).Select(m => KeyValuePair.Create(m.Key, m.Value)));
         model.Domain = "ai.l2lonnx";
         model.ModelVersion = 1;
         model.DocString = "A learned optimizer under the L2LOnnx ONNX optimizer contract v1 (docs/contract-v1.md).";
-        // As for the LSTM family: the weights hash is defined on what a reader sees.
-        var weightsHash = LstmOptimizerExporter.WeightsHash(OnnxModelReader.Read(model.ToByteArray()).Graph);
-        foreach (var (key, value) in Metadata(config, metadata, weightsHash))
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 
@@ -130,6 +129,7 @@ public static class MlpOptimizerExporter
     private static IEnumerable<(string Key, string Value)> Metadata(MlpOptimizerConfig config, ExportMetadata metadata, string weightsHash)
     {
         var derived = new HashSet<string>(LstmMetadataKeys.Derived, StringComparer.Ordinal) { HiddenSizesKey, FeaturesKey, MultiplyAddsKey };
+        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         yield return (ContractV1.FormatKey, ContractV1.FormatVersion);
         yield return (ContractV1.ArchitectureKey, Architecture);
         yield return (ContractV1.TrainedOnKey, metadata.TrainedOn);
@@ -138,7 +138,6 @@ public static class MlpOptimizerExporter
         yield return (FeaturesKey, config.Features.Describe());
         yield return (MultiplyAddsKey, config.MultiplyAdds.ToString(CultureInfo.InvariantCulture));
         yield return (LstmMetadataKeys.OutputScale, config.StepSize.ToString("R", CultureInfo.InvariantCulture));
-        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         if (metadata.Group is { } group)
             yield return (LstmMetadataKeys.Group, group);
         foreach (var (key, value) in metadata.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
