@@ -224,6 +224,7 @@ public sealed class FusedOutputCheckTests
         model.MetadataProps.Single(p => p.Key == "l2l.output_scale").Value = "3e38";
         var hash = model.MetadataProps.Single(p => p.Key == ContractV1.WeightsHashKey);
         hash.Value = WeightsHash.Compute(L2LOnnx.Runtime.Onnx.OnnxModelReader.Read(model.ToByteArray()).Graph);
+        L2LOnnx.Runtime.Onnx.Writing.ModelStamp.Apply(model);
         return model.ToByteArray();
     }
 
