@@ -354,7 +354,8 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     private readonly struct Reciprocal : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Divide(TSimd.Splat(1f), x); }
 
-    private readonly struct Sign : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Sign(x); }
+    // NaN propagates, as ONNX Runtime's Sign, Max and Min do (a NaN turned into a number would pass the output check).
+    private readonly struct Sign : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Select(TSimd.Equal(x, x), TSimd.Sign(x), x); }
 
     private readonly struct Not : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Select(x, TSimd.Splat(0f), AllOnes); }
 
@@ -368,9 +369,9 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     private readonly struct Divide : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Divide(a, b); }
 
-    private readonly struct Max : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Max(a, b); }
+    private readonly struct Max : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Select(TSimd.Equal(a, a), TSimd.Max(a, b), a); }
 
-    private readonly struct Min : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Min(a, b); }
+    private readonly struct Min : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Select(TSimd.Equal(a, a), TSimd.Min(a, b), a); }
 
     private readonly struct Less : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.GreaterThan(b, a); }
 
