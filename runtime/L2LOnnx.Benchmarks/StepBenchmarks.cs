@@ -6,8 +6,10 @@ namespace L2LOnnx.Benchmarks;
 
 /// <summary>
 /// One optimizer step on N coordinates: the 2x20 LSTM optimizer (meta-trained on quadratics, embedded)
-/// through ONNX Runtime and through the fused engine on 1 and 2 threads, and a plain Adam step as the
-/// reference. Parameters and gradients are fixed random vectors; the state advances every step.
+/// and the cheap MLP family (its default 7-16-16-2 shape, <c>mlp-optimizer.onnx</c>; the cost does not
+/// depend on the weights) through ONNX Runtime and through the fused engine on 1 and 2 threads, and a
+/// plain Adam step as the reference. Parameters and gradients are fixed random vectors; the state
+/// advances every step.
 /// </summary>
 [MemoryDiagnoser]
 public class StepBenchmarks
@@ -26,7 +28,7 @@ public class StepBenchmarks
     [ParamsSource(nameof(Setups))]
     public StepSetup Setup { get; set; } = new("Adam", 1);
 
-    /// <summary>Adam once, each engine on 1 and 2 threads.</summary>
+    /// <summary>Adam once; the LSTM on each engine on 1 and 2 threads; the MLP on ONNX Runtime and fused, 2 threads, and fused on 1.</summary>
     public static IEnumerable<StepSetup> Setups =>
     [
         new("Adam", 1),
@@ -34,6 +36,9 @@ public class StepBenchmarks
         new("OnnxRuntime", 2),
         new("Fused", 1),
         new("Fused", 2),
+        new("OnnxRuntime", 2, "mlp-optimizer.onnx"),
+        new("Fused", 1, "mlp-optimizer.onnx"),
+        new("Fused", 2, "mlp-optimizer.onnx"),
     ];
 
     /// <summary>Loads the engine and draws the vectors.</summary>
@@ -48,8 +53,8 @@ public class StepBenchmarks
             adam = new Adam(N, learningRate: 0.01);
             return;
         }
-        using var model = typeof(StepBenchmarks).Assembly.GetManifestResourceStream("quadratic.onnx")
-            ?? throw new InvalidOperationException("the embedded model quadratic.onnx is missing");
+        using var model = typeof(StepBenchmarks).Assembly.GetManifestResourceStream(Setup.Model)
+            ?? throw new InvalidOperationException($"the embedded model {Setup.Model} is missing");
         optimizer = LearnedOptimizer.Load(model, new LearnedOptimizerOptions
         {
             Engine = Setup.Engine == "Fused" ? OptimizerEngine.Fused : OptimizerEngine.OnnxRuntime,
@@ -76,11 +81,12 @@ public class StepBenchmarks
     }
 }
 
-/// <summary>An engine and its thread count, shown as e.g. <c>Fused x2</c>.</summary>
+/// <summary>An engine, its thread count and the model, shown as e.g. <c>Fused x2</c> or <c>MLP Fused x2</c>.</summary>
 /// <param name="Engine"><c>Adam</c>, <c>OnnxRuntime</c> or <c>Fused</c>.</param>
 /// <param name="Threads">Threads per step.</param>
-public sealed record StepSetup(string Engine, int Threads)
+/// <param name="Model">The embedded model: <c>quadratic.onnx</c> (the 2x20 LSTM) or <c>mlp-optimizer.onnx</c>.</param>
+public sealed record StepSetup(string Engine, int Threads, string Model = "quadratic.onnx")
 {
     /// <inheritdoc />
-    public override string ToString() => Engine == "Adam" ? "Adam" : $"{Engine} x{Threads}";
+    public override string ToString() => Engine == "Adam" ? "Adam" : $"{(Model == "quadratic.onnx" ? "" : "MLP ")}{Engine} x{Threads}";
 }
