@@ -33,7 +33,7 @@ internal static unsafe class LstmCellKernels
     /// <c>c' = f c + i g</c> and <c>h' = o tanh c'</c>; every array is [H, N] but the gates [4H, N].
     /// </summary>
     public static void Forward(float* gates, float* c, float* nextC, float* nextH, int hidden, long n) =>
-        Split(n, (start, end) => ForwardRange(gates, c, nextC, nextH, hidden, n, start, end));
+        Split(n, (start, end) => ForwardRange(gates, null, c, nextC, nextH, hidden, n, start, end));
 
     /// <summary>
     /// The cell's backward from the activated gates and the previous and next cell states (tanh c' is
@@ -42,7 +42,7 @@ internal static unsafe class LstmCellKernels
     /// of h' and c'.
     /// </summary>
     public static void Backward(float* gates, float* c, float* nextC, float* dNextH, float* dNextC, float* dGates, float* dC, int hidden, long n) =>
-        Split(n, (start, end) => BackwardRange(gates, c, nextC, dNextH, dNextC, dGates, dC, hidden, n, start, end));
+        Split(n, (start, end) => BackwardRange(gates, c, nextC, dNextH, dNextC, dGates, dC, null, hidden, n, start, end));
 
     /// <summary>
     /// The paper's log/sign preprocessing of <paramref name="n"/> gradients into features [2, N], with the
@@ -74,20 +74,27 @@ internal static unsafe class LstmCellKernels
         Parallel.For(0, parts, part => body(Math.Min(n, part * chunk), Math.Min(n, (part + 1) * chunk)));
     }
 
-    private static void ForwardRange(float* gates, float* c, float* nextC, float* nextH, int hidden, long n, long start, long end)
+    /// <summary>
+    /// <see cref="Forward"/> on coordinates [<paramref name="start"/>, <paramref name="end"/>), adding
+    /// <paramref name="bias"/> [4H] (or nothing, when null) to the pre-activation gates first.
+    /// </summary>
+    public static void ForwardRange(float* gates, float* bias, float* c, float* nextC, float* nextH, int hidden, long n, long start, long end)
     {
         var gateStride = hidden * n;
         for (var j = 0; j < hidden; j++)
         {
             var row = j * n;
             float* gi = gates + row, gf = gi + gateStride, gg = gf + gateStride, go = gg + gateStride;
+            float bi = 0, bf = 0, bg = 0, bo = 0;
+            if (bias != null) (bi, bf, bg, bo) = (bias[j], bias[hidden + j], bias[2 * hidden + j], bias[3 * hidden + j]);
+            Vector256<float> vbi = Vector256.Create(bi), vbf = Vector256.Create(bf), vbg = Vector256.Create(bg), vbo = Vector256.Create(bo);
             var k = start;
             for (; k + 8 <= end; k += 8)
             {
-                var i = Sigmoid(Vector256.Load(gi + k));
-                var f = Sigmoid(Vector256.Load(gf + k));
-                var g = Tanh(Vector256.Load(gg + k));
-                var o = Sigmoid(Vector256.Load(go + k));
+                var i = Sigmoid(Vector256.Load(gi + k) + vbi);
+                var f = Sigmoid(Vector256.Load(gf + k) + vbf);
+                var g = Tanh(Vector256.Load(gg + k) + vbg);
+                var o = Sigmoid(Vector256.Load(go + k) + vbo);
                 var cNew = Vector256.FusedMultiplyAdd(f, Vector256.Load(c + row + k), i * g);
                 var t = Tanh(cNew);
                 i.Store(gi + k);
@@ -99,10 +106,10 @@ internal static unsafe class LstmCellKernels
             }
             for (; k < end; k++)
             {
-                var i = Sigmoid(gi[k]);
-                var f = Sigmoid(gf[k]);
-                var g = MathF.Tanh(gg[k]);
-                var o = Sigmoid(go[k]);
+                var i = Sigmoid(gi[k] + bi);
+                var f = Sigmoid(gf[k] + bf);
+                var g = MathF.Tanh(gg[k] + bg);
+                var o = Sigmoid(go[k] + bo);
                 var cNew = MathF.FusedMultiplyAdd(f, c[row + k], i * g);
                 var t = MathF.Tanh(cNew);
                 gi[k] = i;
@@ -115,8 +122,12 @@ internal static unsafe class LstmCellKernels
         }
     }
 
-    private static void BackwardRange(float* gates, float* c, float* nextC, float* dNextH, float* dNextC, float* dGates, float* dC,
-        int hidden, long n, long start, long end)
+    /// <summary>
+    /// <see cref="Backward"/> on coordinates [<paramref name="start"/>, <paramref name="end"/>); with a
+    /// <paramref name="biasGradient"/> [4H], also writes there the sums of the gate gradients over the range.
+    /// </summary>
+    public static void BackwardRange(float* gates, float* c, float* nextC, float* dNextH, float* dNextC, float* dGates, float* dC,
+        float* biasGradient, int hidden, long n, long start, long end)
     {
         var gateStride = hidden * n;
         var one = Vector256<float>.One;
@@ -155,7 +166,25 @@ internal static unsafe class LstmCellKernels
                 df[k] = dct * c[row + k] * f * (1 - f);
                 dC[row + k] = dct * f;
             }
+            if (biasGradient != null)
+            {
+                biasGradient[j] = Sum(di, start, end);
+                biasGradient[hidden + j] = Sum(df, start, end);
+                biasGradient[2 * hidden + j] = Sum(dg, start, end);
+                biasGradient[3 * hidden + j] = Sum(dO, start, end);
+            }
         }
+    }
+
+    /// <summary>The sum of <paramref name="values"/>[start, end), in a fixed order (so runs agree to the bit).</summary>
+    private static float Sum(float* values, long start, long end)
+    {
+        var sum = Vector256<float>.Zero;
+        var k = start;
+        for (; k + 8 <= end; k += 8) sum += Vector256.Load(values + k);
+        var total = Vector256.Sum(sum);
+        for (; k < end; k++) total += values[k];
+        return total;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
