@@ -33,7 +33,7 @@ internal static unsafe class LstmCellKernels
     /// <c>c' = f c + i g</c> and <c>h' = o tanh c'</c>; every array is [H, N] but the gates [4H, N].
     /// </summary>
     public static void Forward(float* gates, float* c, float* nextC, float* nextH, int hidden, long n) =>
-        Split(n, (start, end) => ForwardRange(gates, null, c, nextC, nextH, hidden, n, start, end));
+        Split(n, (start, end) => ForwardRange(gates, null, null, c, nextC, nextH, hidden, n, start, end));
 
     /// <summary>
     /// The cell's backward from the activated gates and the previous and next cell states (tanh c' is
@@ -42,7 +42,7 @@ internal static unsafe class LstmCellKernels
     /// of h' and c'.
     /// </summary>
     public static void Backward(float* gates, float* c, float* nextC, float* dNextH, float* dNextC, float* dGates, float* dC, int hidden, long n) =>
-        Split(n, (start, end) => BackwardRange(gates, c, nextC, dNextH, dNextC, dGates, dC, null, hidden, n, start, end));
+        Split(n, (start, end) => BackwardRange(gates, c, nextC, dNextH, n, dNextC, dGates, n, dC, null, hidden, n, start, end));
 
     /// <summary>
     /// The paper's log/sign preprocessing of <paramref name="n"/> gradients into features [2, N], with the
@@ -76,17 +76,18 @@ internal static unsafe class LstmCellKernels
 
     /// <summary>
     /// <see cref="Forward"/> on coordinates [<paramref name="start"/>, <paramref name="end"/>), adding
-    /// <paramref name="bias"/> [4H] (or nothing, when null) to the pre-activation gates first.
+    /// the biases <paramref name="inputBias"/> and <paramref name="hiddenBias"/> [4H] (each may be null)
+    /// to the pre-activation gates first.
     /// </summary>
-    public static void ForwardRange(float* gates, float* bias, float* c, float* nextC, float* nextH, int hidden, long n, long start, long end)
+    public static void ForwardRange(float* gates, float* inputBias, float* hiddenBias, float* c, float* nextC, float* nextH, int hidden, long n, long start, long end)
     {
         var gateStride = hidden * n;
         for (var j = 0; j < hidden; j++)
         {
             var row = j * n;
             float* gi = gates + row, gf = gi + gateStride, gg = gf + gateStride, go = gg + gateStride;
-            float bi = 0, bf = 0, bg = 0, bo = 0;
-            if (bias != null) (bi, bf, bg, bo) = (bias[j], bias[hidden + j], bias[2 * hidden + j], bias[3 * hidden + j]);
+            float bi = Bias(inputBias, hiddenBias, j), bf = Bias(inputBias, hiddenBias, hidden + j);
+            float bg = Bias(inputBias, hiddenBias, 2 * hidden + j), bo = Bias(inputBias, hiddenBias, 3 * hidden + j);
             Vector256<float> vbi = Vector256.Create(bi), vbf = Vector256.Create(bf), vbg = Vector256.Create(bg), vbo = Vector256.Create(bo);
             var k = start;
             for (; k + 8 <= end; k += 8)
@@ -125,9 +126,11 @@ internal static unsafe class LstmCellKernels
     /// <summary>
     /// <see cref="Backward"/> on coordinates [<paramref name="start"/>, <paramref name="end"/>); with a
     /// <paramref name="biasGradient"/> [4H], also writes there the sums of the gate gradients over the range.
+    /// Rows of <paramref name="dNextH"/> and <paramref name="dGates"/> are <paramref name="dNextHStride"/>
+    /// and <paramref name="dGatesStride"/> floats apart (scratch blocks: pass the pointer less start).
     /// </summary>
-    public static void BackwardRange(float* gates, float* c, float* nextC, float* dNextH, float* dNextC, float* dGates, float* dC,
-        float* biasGradient, int hidden, long n, long start, long end)
+    public static void BackwardRange(float* gates, float* c, float* nextC, float* dNextH, long dNextHStride, float* dNextC, float* dGates, long dGatesStride,
+        float* dC, float* biasGradient, int hidden, long n, long start, long end)
     {
         var gateStride = hidden * n;
         var one = Vector256<float>.One;
@@ -135,7 +138,8 @@ internal static unsafe class LstmCellKernels
         {
             var row = j * n;
             float* gi = gates + row, gf = gi + gateStride, gg = gf + gateStride, go = gg + gateStride;
-            float* di = dGates + row, df = di + gateStride, dg = df + gateStride, dO = dg + gateStride;
+            float* di = dGates + j * dGatesStride, df = di + hidden * dGatesStride, dg = df + hidden * dGatesStride, dO = dg + hidden * dGatesStride;
+            var dhRow = dNextH + j * dNextHStride;
             var k = start;
             for (; k + 8 <= end; k += 8)
             {
@@ -144,7 +148,7 @@ internal static unsafe class LstmCellKernels
                 var g = Vector256.Load(gg + k);
                 var o = Vector256.Load(go + k);
                 var t = Tanh(Vector256.Load(nextC + row + k));
-                var dh = Vector256.Load(dNextH + row + k);
+                var dh = Vector256.Load(dhRow + k);
                 var dc = Vector256.Load(dNextC + row + k);
                 // dL/dc' through both paths: directly, and through h' = o tanh c'.
                 var dct = Vector256.FusedMultiplyAdd(dh * o, one - t * t, dc);
@@ -157,7 +161,7 @@ internal static unsafe class LstmCellKernels
             for (; k < end; k++)
             {
                 float i = gi[k], f = gf[k], g = gg[k], o = go[k], t = MathF.Tanh(nextC[row + k]);
-                var dh = dNextH[row + k];
+                var dh = dhRow[k];
                 var dc = dNextC[row + k];
                 var dct = MathF.FusedMultiplyAdd(dh * o, 1 - t * t, dc);
                 dO[k] = dh * t * o * (1 - o);
@@ -175,6 +179,62 @@ internal static unsafe class LstmCellKernels
             }
         }
     }
+
+    /// <summary>
+    /// The output layer on coordinates [<paramref name="start"/>, <paramref name="end"/>):
+    /// <c>update = scale (w h + b)</c> from the top layer's h [H, N] and the weights w [H].
+    /// </summary>
+    public static void OutputRange(float* h, float* weight, float bias, float scale, float* update, int hidden, long n, long start, long end)
+    {
+        var k = start;
+        for (; k + 8 <= end; k += 8)
+        {
+            var sum = Vector256.Create(bias);
+            for (var j = 0; j < hidden; j++) sum = Vector256.FusedMultiplyAdd(Vector256.Create(weight[j]), Vector256.Load(h + j * n + k), sum);
+            (sum * scale).Store(update + k);
+        }
+        for (; k < end; k++)
+        {
+            var sum = bias;
+            for (var j = 0; j < hidden; j++) sum = MathF.FusedMultiplyAdd(weight[j], h[j * n + k], sum);
+            update[k] = sum * scale;
+        }
+    }
+
+    /// <summary>
+    /// The output layer's backward on coordinates [<paramref name="start"/>, <paramref name="end"/>): the top
+    /// layer's h' gradient <c>dNextH + scale w^T dUpdate</c> into <paramref name="dh"/> (rows
+    /// <paramref name="dhStride"/> apart, indexed by coordinate), and the range's share of the output
+    /// weights' gradient [H] and bias gradient [1] into <paramref name="share"/>.
+    /// </summary>
+    public static void OutputBackwardRange(float* h, float* weight, float scale, float* dUpdate, float* dNextH, float* dh, long dhStride, float* share,
+        int hidden, long n, long start, long end)
+    {
+        for (var j = 0; j < hidden; j++)
+        {
+            var w = weight[j] * scale;
+            float* hRow = h + j * n, dNextRow = dNextH + j * n, dhRow = dh + j * dhStride;
+            var dw = Vector256<float>.Zero;
+            var k = start;
+            for (; k + 8 <= end; k += 8)
+            {
+                var du = Vector256.Load(dUpdate + k);
+                Vector256.FusedMultiplyAdd(Vector256.Create(w), du, Vector256.Load(dNextRow + k)).Store(dhRow + k);
+                dw = Vector256.FusedMultiplyAdd(du, Vector256.Load(hRow + k), dw);
+            }
+            var total = Vector256.Sum(dw);
+            for (; k < end; k++)
+            {
+                dhRow[k] = MathF.FusedMultiplyAdd(w, dUpdate[k], dNextRow[k]);
+                total = MathF.FusedMultiplyAdd(dUpdate[k], hRow[k], total);
+            }
+            share[j] = total * scale;
+        }
+        share[hidden] = Sum(dUpdate, start, end) * scale;
+    }
+
+    private static float Bias(float* inputBias, float* hiddenBias, int row) =>
+        (inputBias == null ? 0 : inputBias[row]) + (hiddenBias == null ? 0 : hiddenBias[row]);
 
     /// <summary>The sum of <paramref name="values"/>[start, end), in a fixed order (so runs agree to the bit).</summary>
     private static float Sum(float* values, long start, long end)

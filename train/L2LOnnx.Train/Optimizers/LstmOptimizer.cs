@@ -62,7 +62,17 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
         if (state.Layers.Count != cells.Count)
             throw new ArgumentException($"state has {state.Layers.Count} layers, the network {cells.Count}", nameof(state));
         var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
+        var scale = Config.OutputScale;
         var next = new (Tensor H, Tensor C)[cells.Count];
+        if (MklGemm.IsAvailable && !UseLayerCells && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU)
+        {
+            var weights = new (Tensor, Tensor, Tensor, Tensor)[cells.Count];
+            for (var layer = 0; layer < cells.Count; layer++)
+                weights[layer] = (cells[layer].weight_ih!, cells[layer].weight_hh!, cells[layer].bias_ih!, cells[layer].bias_hh!);
+            var results = FusedLstmStep.apply(FusedLstmStep.Arguments(x, scale, state, weights, output.weight!, output.bias!));
+            for (var layer = 0; layer < cells.Count; layer++) next[layer] = (results[1 + 2 * layer], results[2 + 2 * layer]);
+            return (results[0], new LstmOptimizerState(next));
+        }
         for (var layer = 0; layer < cells.Count; layer++)
         {
             var cell = cells[layer];
@@ -72,10 +82,16 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
             next[layer] = (outputs[0].t(), outputs[1].t());
             x = outputs[0];
         }
-        var scale = Config.OutputScale;
         var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, (float)scale, (float)scale).view(-1);
         return (update, new LstmOptimizerState(next));
     }
+
+    /// <summary>
+    /// Makes this thread's steps run one <see cref="FusedLstmCell"/> per layer with libtorch's products
+    /// (the path where libtorch has no MKL) instead of one <see cref="FusedLstmStep"/>: for comparing the two.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool UseLayerCells;
 
     /// <inheritdoc />
     public string Describe() => Config.Describe();

@@ -8,20 +8,20 @@ using static TorchSharp.torch;
 namespace L2LOnnx.Train.Tests;
 
 /// <summary>
-/// The fused cell's blocked path (MKL products on blocks of coordinates, several threads) against its
-/// path through libtorch's products over all coordinates: same meta-gradients, and results that do
-/// not depend on the thread count.
+/// The whole-step function (all layers and the output on blocks of coordinates, MKL products, several
+/// threads) against one fused cell per layer with libtorch's products: same meta-gradients, and results
+/// that do not depend on the thread count.
 /// </summary>
-public sealed class BlockedLstmCellTests
+public sealed class FusedLstmStepTests
 {
-    public BlockedLstmCellTests() => TorchModules.UseOneThread();
+    public FusedLstmStepTests() => TorchModules.UseOneThread();
 
     [Fact]
     public void LibtorchCarriesMklOnLinuxX64()
     {
         // The blocked path is the one meta-training uses on this platform; everywhere else it may fall back.
         if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
-            Assert.True(MklGemm.IsAvailable, "libtorch_cpu exports no sgemm_: the fused cell would fall back to libtorch's products");
+            Assert.True(MklGemm.IsAvailable, "libtorch_cpu exports no sgemm_: the optimizer would fall back to one cell per layer with libtorch's products");
     }
 
     [Theory]
@@ -54,54 +54,62 @@ public sealed class BlockedLstmCellTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void MetaGradientMatchesLibtorchProducts(bool secondDerivatives)
+    public void MetaGradientMatchesTheLayerCells(bool secondDerivatives)
     {
         // 3 problems x 803 parameters: 5 blocks, the last one partial and not a whole number of vectors.
         using var family = new MlpFamily(new ImageTensors(TinyImages.Random(64, 1, 4, 3, seed: 1)), new MlpConfig { HiddenSizes = [40], BatchSize = 16, InitStd = 0.5 });
         using var generator = new Generator(22);
         using var problems = family.Sample(3, generator);
-        Assert.True(problems.ProblemCount * problems.Dimension > 4 * FusedLstmCell.BlockSize);
+        Assert.True(problems.ProblemCount * problems.Dimension > 4 * FusedLstmStep.BlockSize);
         using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, 10.0, 0.1))), 8, seed: 6);
         var trainer = new MetaTrainer(optimizer, family, new MetaTrainingOptions { TrajectoryLength = 6, UnrollLength = 6, SecondDerivatives = secondDerivatives });
 
         var blocked = trainer.MetaGradient(problems);
-        float[] whole;
-        FusedLstmCell.UseLibtorchProducts = true;
-        try { whole = trainer.MetaGradient(problems); }
-        finally { FusedLstmCell.UseLibtorchProducts = false; }
+        float[] cells;
+        LstmOptimizer.UseLayerCells = true;
+        try { cells = trainer.MetaGradient(problems); }
+        finally { LstmOptimizer.UseLayerCells = false; }
 
-        var difference = Math.Sqrt(blocked.Zip(whole, (a, b) => (double)(a - b) * (a - b)).Sum());
-        var norm = Math.Sqrt(whole.Sum(a => (double)a * a));
+        var difference = Math.Sqrt(blocked.Zip(cells, (a, b) => (double)(a - b) * (a - b)).Sum());
+        var norm = Math.Sqrt(cells.Sum(a => (double)a * a));
         Assert.True(norm > 0, "the reference meta-gradient is zero: the test would prove nothing");
-        Assert.True(difference <= 1e-5 * norm, $"blocked and libtorch-product meta-gradients differ by {difference:E2} (norm {norm:E2})");
+        Assert.True(difference <= 1e-5 * norm, $"whole-step and per-layer meta-gradients differ by {difference:E2} (norm {norm:E2})");
     }
 
     [Fact]
     public void StepAndGradientsAreTheSameBitsAtOneAndTwoThreads()
     {
-        var one = CellStepAndGradients(threads: 1);
-        var two = CellStepAndGradients(threads: 2);
+        var one = StepAndGradients(threads: 1);
+        var two = StepAndGradients(threads: 2);
 
         Assert.Equal(one.Length, two.Length);
         for (var i = 0; i < one.Length; i++) Assert.True(one[i].AsSpan().SequenceEqual(two[i]), $"output or gradient {i} differs between 1 and 2 threads");
     }
 
-    /// <summary>One cell step over 5,003 coordinates and its backward: h', c' and the gradient of every input.</summary>
-    private static float[][] CellStepAndGradients(int threads)
+    /// <summary>
+    /// One step over 5,003 coordinates (10 blocks, the last partial) from a live state that requires
+    /// gradients, and its backward from random output weights: the update, the next state, and the
+    /// gradients of the state and of every network weight.
+    /// </summary>
+    private static float[][] StepAndGradients(int threads)
     {
         torch.set_num_threads(threads);
         try
         {
             using var scope = NewDisposeScope();
+            using var network = TorchModules.Seeded(new LstmOptimizer(new LstmOptimizerConfig(2, 6, 10.0, 0.1)), 6, seed: 8);
             using var generator = new Generator(7);
-            const int inputs = 3, hidden = 6, n = 5003;
-            Tensor Leaf(params long[] shape) => randn(shape, generator: generator).requires_grad_(true);
-            var (x, h, c) = (Leaf(inputs, n), Leaf(hidden, n), Leaf(hidden, n));
-            var (wih, whh, bias) = (Leaf(4 * hidden, inputs), Leaf(4 * hidden, hidden), Leaf(4 * hidden, 1));
-            var (rh, rc) = (randn(new long[] { hidden, n }, generator: generator), randn(new long[] { hidden, n }, generator: generator));
-            var outputs = FusedLstmCell.apply(x, h, c, wih, whh, bias);
-            outputs[0].mul(rh).sum().add(outputs[1].mul(rc).sum()).backward();
-            return new[] { outputs[0], outputs[1], x.grad!, h.grad!, c.grad!, wih.grad!, whh.grad!, bias.grad! }
+            const int hidden = 6, n = 5003;
+            var grad = randn(new long[] { n }, generator: generator).mul(exp(randn(new long[] { n }, generator: generator).mul(4)));
+            // Feature-major leaves, handed over as the [N, H] views a state holds.
+            var leaves = Enumerable.Range(0, 4).Select(_ => randn(new long[] { hidden, n }, generator: generator).requires_grad_(true)).ToArray();
+            using var state = new LstmOptimizerState([(leaves[0].t(), leaves[1].t()), (leaves[2].t(), leaves[3].t())]);
+            var (update, next) = network.Step(grad, state);
+            var loss = update.mul(randn(new long[] { n }, generator: generator)).sum();
+            foreach (var (h, c) in next.Layers)
+                loss = loss + h.mul(randn(new long[] { n, hidden }, generator: generator)).sum() + c.mul(randn(new long[] { n, hidden }, generator: generator)).sum();
+            loss.backward();
+            return new[] { update }.Concat(next.Layers.SelectMany(l => new[] { l.H, l.C })).Concat(leaves.Select(l => l.grad!)).Concat(network.parameters().Select(p => p.grad!))
                 .Select(t => t.detach().contiguous().data<float>().ToArray()).ToArray();
         }
         finally
