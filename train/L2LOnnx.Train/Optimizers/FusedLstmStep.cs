@@ -72,7 +72,7 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     public override unsafe List<Tensor> forward(AutogradContext ctx, params object[] vars)
     {
         var layers = (vars.Length - 4) / 6;
-        var features = ((Tensor)vars[0]).contiguous();
+        var features = Contiguous((Tensor)vars[0]);
         var scale = (float)(double)vars[1];
         var n = features.shape[1];
         var ld = LeadingDimension(n);
@@ -88,8 +88,9 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
             var (h, c) = ((Tensor)vars[2 + 2 * l], (Tensor)vars[3 + 2 * l]);
             (needs[2 + 2 * l], needs[3 + 2 * l]) = (h.requires_grad, c.requires_grad);
             var weights = 2 + 2 * layers + 4 * l;
-            var (inputWeights, hiddenWeights) = (((Tensor)vars[weights]).contiguous(), ((Tensor)vars[weights + 1]).contiguous());
-            var (inputBias, hiddenBias) = (((Tensor)vars[weights + 2]).contiguous(), ((Tensor)vars[weights + 3]).contiguous());
+            // Parameters are contiguous (Pointer checks): taken as they are, with no handle per step.
+            var (inputWeights, hiddenWeights) = ((Tensor)vars[weights], (Tensor)vars[weights + 1]);
+            var (inputBias, hiddenBias) = ((Tensor)vars[weights + 2], (Tensor)vars[weights + 3]);
             var (hf, cf) = (FeatureMajor(h), FeatureMajor(c));
             var gates = empty(4 * hidden, n);
             var (nextH, nextC) = (empty(hidden, n), empty(hidden, n));
@@ -105,8 +106,8 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
                 InputBias = LstmCellKernels.Pointer(inputBias), HiddenBias = LstmCellKernels.Pointer(hiddenBias),
             };
         }
-        var outputWeight = ((Tensor)vars[^2]).contiguous();
-        var outputBias = ((Tensor)vars[^1]).contiguous();
+        var outputWeight = (Tensor)vars[^2];
+        var outputBias = (Tensor)vars[^1];
         saved.Add(outputWeight);
         float* wOut = LstmCellKernels.Pointer(outputWeight), pu = LstmCellKernels.Pointer(update);
         var bOut = outputBias.item<float>();
@@ -239,7 +240,9 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     }
 
     /// <summary>[H, N] memory of an [N, H] state or state gradient: free for the transposed views the state holds.</summary>
-    private static Tensor FeatureMajor(Tensor state) => state.t().contiguous();
+    private static Tensor FeatureMajor(Tensor state) => Contiguous(state.t());
+
+    private static Tensor Contiguous(Tensor tensor) => tensor.is_contiguous() ? tensor : tensor.contiguous();
 
     /// <summary>
     /// This thread's scratch for one block: gate gradients [4H, BlockSize], then h' gradients [H, BlockSize].
