@@ -52,16 +52,17 @@ public sealed class FusedLstmStepTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void MetaGradientMatchesTheLayerCells(bool secondDerivatives)
+    [InlineData(false, 10.0)]
+    [InlineData(true, 10.0)]
+    [InlineData(false, null)]
+    public void MetaGradientMatchesTheLayerCells(bool secondDerivatives, double? preprocessing)
     {
         // 3 problems x 803 parameters: 5 blocks, the last one partial and not a whole number of vectors.
         using var family = new MlpFamily(new ImageTensors(TinyImages.Random(64, 1, 4, 3, seed: 1)), new MlpConfig { HiddenSizes = [40], BatchSize = 16, InitStd = 0.5 });
         using var generator = new Generator(22);
         using var problems = family.Sample(3, generator);
         Assert.True(problems.ProblemCount * problems.Dimension > 4 * FusedLstmStep.BlockSize);
-        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, 10.0, 0.1))), 8, seed: 6);
+        using var optimizer = TorchModules.Seeded(GroupedOptimizer.Shared(new LstmOptimizer(new LstmOptimizerConfig(2, 8, preprocessing, 0.1))), 8, seed: 6);
         var trainer = new MetaTrainer(optimizer, family, new MetaTrainingOptions { TrajectoryLength = 6, UnrollLength = 6, SecondDerivatives = secondDerivatives });
 
         var blocked = trainer.MetaGradient(problems);

@@ -37,6 +37,13 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     /// </summary>
     internal const int BlockSize = 512;
 
+    /// <summary>
+    /// Inputs up to this many features (the first layer's preprocessed gradient: 1 or 2) go through
+    /// <see cref="LstmCellKernels.AddInputRange"/> instead of a matrix product of that depth; measured
+    /// in docs/training.md.
+    /// </summary>
+    private const int SmallInputs = 4;
+
     [ThreadStatic]
     private static List<Tensor>? returned;
 
@@ -117,8 +124,11 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
             for (var l = 0; l < plan.Length; l++)
             {
                 ref readonly var p = ref plan[l];
-                MklGemm.Multiply(false, false, 4 * hidden, length, p.Inputs, 1, p.InputWeights, p.Inputs, p.X + start, ld, 0, p.Gates + start, ld);
-                MklGemm.Multiply(false, false, 4 * hidden, length, hidden, 1, p.HiddenWeights, hidden, p.H + start, ld, 1, p.Gates + start, ld);
+                MklGemm.Multiply(false, false, 4 * hidden, length, hidden, 1, p.HiddenWeights, hidden, p.H + start, ld, 0, p.Gates + start, ld);
+                if (p.Inputs <= SmallInputs)
+                    LstmCellKernels.AddInputRange(p.Gates, 4 * hidden, p.InputWeights, p.X, p.Inputs, n, start, end);
+                else
+                    MklGemm.Multiply(false, false, 4 * hidden, length, p.Inputs, 1, p.InputWeights, p.Inputs, p.X + start, ld, 1, p.Gates + start, ld);
                 LstmCellKernels.ForwardRange(p.Gates, p.InputBias, p.HiddenBias, p.C, p.NextC, p.NextH, hidden, n, start, end);
             }
             LstmCellKernels.OutputRange(plan[^1].NextH, wOut, bOut, scale, pu, hidden, n, start, end);
@@ -197,7 +207,10 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
                     LstmCellKernels.BackwardRange(p.Gates, p.C, p.NextC, dhBase, BlockSize, p.DNextC, dzBase, BlockSize, p.DC, db, hidden, n, start, end);
                     if (p.DH != null)
                         MklGemm.Multiply(true, false, hidden, length, gateRows, 1, p.HiddenWeights, hidden, dz, BlockSize, 0, p.DH + start, ld);
-                    MklGemm.Multiply(false, true, gateRows, p.Inputs, length, 1, dz, BlockSize, p.X + start, ld, 0, dWih, p.Inputs);
+                    if (p.Inputs <= SmallInputs)
+                        LstmCellKernels.InputWeightGradientRange(dzBase, BlockSize, gateRows, p.X, p.Inputs, n, dWih, start, end);
+                    else
+                        MklGemm.Multiply(false, true, gateRows, p.Inputs, length, 1, dz, BlockSize, p.X + start, ld, 0, dWih, p.Inputs);
                     MklGemm.Multiply(false, true, gateRows, hidden, length, 1, dz, BlockSize, p.H + start, ld, 0, dWhh, hidden);
                     if (l > 0)
                     {

@@ -181,6 +181,51 @@ internal static unsafe class LstmCellKernels
     }
 
     /// <summary>
+    /// Adds <c>W x</c> to the pre-activation gates [rows, N] on coordinates [<paramref name="start"/>,
+    /// <paramref name="end"/>), for an input x [inputs, N] of a few rows (the preprocessed gradient) with
+    /// W [rows, inputs]: as a product its depth would be 1 or 2, where a matrix-product library spends
+    /// more on clearing and packing than on the arithmetic.
+    /// </summary>
+    public static void AddInputRange(float* gates, int rows, float* weights, float* x, int inputs, long n, long start, long end)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            float* row = gates + r * n, w = weights + r * inputs;
+            for (var i = 0; i < inputs; i++)
+            {
+                var wi = w[i];
+                var vw = Vector256.Create(wi);
+                float* xi = x + i * n;
+                var k = start;
+                for (; k + 8 <= end; k += 8) Vector256.FusedMultiplyAdd(vw, Vector256.Load(xi + k), Vector256.Load(row + k)).Store(row + k);
+                for (; k < end; k++) row[k] = MathF.FusedMultiplyAdd(wi, xi[k], row[k]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The share of coordinates [<paramref name="start"/>, <paramref name="end"/>) in <c>dW = dz x^T</c>
+    /// [rows, inputs] for the few-row inputs of <see cref="AddInputRange"/>; rows of
+    /// <paramref name="dGates"/> are <paramref name="dGatesStride"/> floats apart and indexed by coordinate.
+    /// </summary>
+    public static void InputWeightGradientRange(float* dGates, long dGatesStride, int rows, float* x, int inputs, long n, float* share, long start, long end)
+    {
+        for (var r = 0; r < rows; r++)
+            for (var i = 0; i < inputs; i++)
+                share[r * inputs + i] = Dot(dGates + r * dGatesStride, x + i * n, start, end);
+    }
+
+    private static float Dot(float* a, float* b, long start, long end)
+    {
+        var sum = Vector256<float>.Zero;
+        var k = start;
+        for (; k + 8 <= end; k += 8) sum = Vector256.FusedMultiplyAdd(Vector256.Load(a + k), Vector256.Load(b + k), sum);
+        var total = Vector256.Sum(sum);
+        for (; k < end; k++) total = MathF.FusedMultiplyAdd(a[k], b[k], total);
+        return total;
+    }
+
+    /// <summary>
     /// The output layer on coordinates [<paramref name="start"/>, <paramref name="end"/>):
     /// <c>update = scale (w h + b)</c> from the top layer's h [H, N] and the weights w [H].
     /// </summary>

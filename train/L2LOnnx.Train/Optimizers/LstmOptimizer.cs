@@ -51,10 +51,13 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
     /// Computes <c>torch.nn.LSTMCell</c>'s arithmetic feature-major: activations are [features, N], so
     /// each gate is a contiguous block of rows. In the coordinate-major layout PyTorch's cell uses
     /// ([N, 4H], gates as column slices) the strided gate ops made a step of the 15,910-coordinate
-    /// MNIST optimizee 1.3-1.5x slower here. Each layer is one <see cref="FusedLstmCell"/>: the matrix
-    /// products <c>W_ih x + W_hh h + (b_ih + b_hh)</c> and one fused pass for the gates and the cell,
-    /// with a hand-written backward (see docs/training.md for the profile that chose it). The weights are
-    /// the <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
+    /// MNIST optimizee 1.3-1.5x slower here. Where libtorch carries MKL (<see cref="MklGemm"/>), the
+    /// whole step is one <see cref="FusedLstmStep"/>: every layer and the output layer on blocks of
+    /// coordinates, with a hand-written backward, one autograd node per step. Elsewhere (or with
+    /// <see cref="UseLayerCells"/>) each layer is one <see cref="FusedLstmCell"/>: libtorch's products
+    /// <c>W_ih x + W_hh h + (b_ih + b_hh)</c> and one fused pass for the gates and the cell (see
+    /// docs/training.md for the profiles that chose both). The weights are the <see cref="LSTMCell"/>s'
+    /// own, so autograd and the exporter see the usual parameters.
     /// </remarks>
     public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
     {
