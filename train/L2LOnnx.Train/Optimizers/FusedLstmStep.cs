@@ -44,6 +44,12 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     /// </summary>
     private const int SmallInputs = 4;
 
+    /// <summary>
+    /// Blocks below which a step runs on one thread: handing a few blocks to another thread costs more
+    /// than it saves (128 quadratics, 3 blocks, were slower on 2 threads).
+    /// </summary>
+    private const int MinParallelBlocks = 8;
+
     [ThreadStatic]
     private static List<Tensor>? returned;
 
@@ -291,14 +297,14 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
 
     /// <summary>
     /// Runs <paramref name="body"/>(block, start, end) for every block of coordinates: on the calling
-    /// thread when libtorch has one thread or there is one block, otherwise on up to libtorch's thread
+    /// thread when libtorch has one thread or there are few blocks, otherwise on up to libtorch's thread
     /// count of threads, each taking the next block when done (so a thread the machine does not
     /// schedule delays no one: the others take its blocks).
     /// </summary>
     private static void ForEachBlock(long n, Action<int, long, long> body)
     {
         var blocks = BlockCount(n);
-        var threads = Math.Min(get_num_threads(), blocks);
+        var threads = blocks < MinParallelBlocks ? 1 : Math.Min(get_num_threads(), blocks);
         if (threads <= 1)
         {
             for (var block = 0; block < blocks; block++) body(block, (long)block * BlockSize, Math.Min(n, (long)(block + 1) * BlockSize));
