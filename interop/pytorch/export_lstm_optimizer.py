@@ -119,7 +119,10 @@ def export(module, path, trained_on):
         f"Learned optimizer (Andrychowicz et al. 2016): coordinatewise LSTM {module.layers}x{module.hidden}, "
         f"preprocessing {describe_preprocessing(module.preprocessing_p)}, output x{module.output_scale}. "
         "Exported from PyTorch by interop/pytorch/export_lstm_optimizer.py.")
+    # The weights hash first and the metadata hash last: a file cut anywhere in its metadata is then
+    # refused by the runtime (docs/contract-v1.md, "Truncation").
     metadata = {
+        "l2l.weights_sha256": initializer_hash(model.graph),
         "l2l.format": "1",
         "l2l.architecture": "lstm-coordinatewise",
         "l2l.lstm.layers": str(module.layers),
@@ -128,9 +131,9 @@ def export(module, path, trained_on):
         "l2l.output_scale": repr(float(module.output_scale)),
         "l2l.trained_on": trained_on,
         "l2l.producer": f"PyTorch {torch.__version__} (interop/pytorch/export_lstm_optimizer.py)",
-        "l2l.weights_sha256": initializer_hash(model.graph),
     }
     onnx.helper.set_model_props(model, metadata)
+    stamp(model)
     onnx.checker.check_model(model, full_check=True)
     write_atomically(path, model.SerializeToString())
     return model
@@ -219,6 +222,57 @@ def initializer_hash(graph):
             digest.update(b"".join(struct.pack("<i", v) for v in tensor.int32_data))
             digest.update(b"".join(struct.pack("<d", v) for v in tensor.double_data))
     return digest.hexdigest()
+
+
+def metadata_hash(model):
+    """SHA-256 over the graph's declared inputs and outputs and every metadata entry but the hash itself,
+    in file order: the definition of l2l.metadata_sha256 (L2LOnnx.Runtime.MetadataHash). Integers are
+    little-endian, a string is its UTF-8 byte count (int32) then its bytes, a list its count (int32) then
+    its items."""
+    digest = hashlib.sha256()
+
+    def string(text):
+        data = text.encode("utf-8")
+        digest.update(struct.pack("<i", len(data)) + data)
+
+    for values in (model.graph.input, model.graph.output):
+        digest.update(struct.pack("<i", len(values)))
+        for value in values:
+            string(value.name)
+            tensor = value.type.tensor_type if value.type.WhichOneof("value") == "tensor_type" else None
+            dims = tensor.shape.dim if tensor is not None and tensor.HasField("shape") else None
+            digest.update(struct.pack("<ii", tensor.elem_type if tensor is not None else 0, -1 if dims is None else len(dims)))
+            for dim in dims or []:
+                kind = dim.WhichOneof("value")
+                if kind == "dim_value":
+                    digest.update(b"\x01" + struct.pack("<q", dim.dim_value))
+                elif kind == "dim_param" and dim.dim_param:
+                    digest.update(b"\x02")
+                    string(dim.dim_param)
+                else:
+                    digest.update(b"\x00")
+    entries = [p for p in model.metadata_props if p.key != METADATA_HASH]
+    digest.update(struct.pack("<i", len(entries)))
+    for entry in entries:
+        string(entry.key)
+        string(entry.value)
+    return digest.hexdigest()
+
+
+METADATA_HASH = "l2l.metadata_sha256"
+WEIGHTS_HASH = "l2l.weights_sha256"
+
+
+def stamp(model):
+    """Moves l2l.weights_sha256 first and writes l2l.metadata_sha256 as the last metadata entry,
+    replacing an earlier one (what `l2l stamp` does in C#). Change nothing in the inputs, outputs or
+    metadata afterwards."""
+    kept = [(p.key, p.value) for p in model.metadata_props if p.key != METADATA_HASH]
+    kept.sort(key=lambda entry: entry[0] != WEIGHTS_HASH)  # stable: the other entries keep their order
+    del model.metadata_props[:]
+    for key, value in kept:
+        model.metadata_props.add(key=key, value=value)
+    model.metadata_props.add(key=METADATA_HASH, value=metadata_hash(model))
 
 
 def describe_preprocessing(p):

@@ -24,7 +24,7 @@ import onnx
 import torch
 from torch import nn
 
-from export_lstm_optimizer import initializer_hash
+from export_lstm_optimizer import initializer_hash, stamp, write_atomically
 
 OPSET = 17
 IR_VERSION = 8
@@ -109,16 +109,18 @@ def export(kind, path, seed):
                           opset_version=OPSET, do_constant_folding=True)
         model = onnx.load(raw)
     model.ir_version = IR_VERSION
+    # The runtime refuses l2l.* metadata without the weights hash, and a weights hash without the metadata
+    # hash last: that is how a truncated file is told apart (docs/contract-v1.md, "Truncation").
     onnx.helper.set_model_props(model, {
+        "l2l.weights_sha256": initializer_hash(model.graph),
         "l2l.format": "1",
         "l2l.architecture": f"pytorch-{kind}",
         "l2l.producer": f"PyTorch {torch.__version__} (interop/pytorch/export_torch_modules.py)",
         "l2l.trained_on": f"untrained (PyTorch default initialisation, seed {seed})",
-        # The runtime refuses l2l.* metadata without the weights hash: it is how a truncated file is told apart.
-        "l2l.weights_sha256": initializer_hash(model.graph),
     })
+    stamp(model)
     onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, path)
+    write_atomically(path, model.SerializeToString())
     return model
 
 

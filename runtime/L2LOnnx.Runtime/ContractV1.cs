@@ -35,34 +35,18 @@ public static class ContractV1
 
     /// <summary>
     /// Metadata: SHA-256 of the weights (docs/contract-v1.md defines it). Checked at load when present,
-    /// and required when the file has any <c>l2l.*</c> key besides <see cref="FormatKey"/>.
+    /// and required when the file has any <c>l2l.*</c> key besides <see cref="FormatKey"/> and <see cref="MetadataHashKey"/>.
     /// </summary>
     public const string WeightsHashKey = "l2l.weights_sha256";
 
     /// <summary>
-    /// Optional metadata, written as the last entry: SHA-256 (lower-case hex) over every metadata entry
-    /// before it, in file order, of key (UTF-8), a zero byte, value (UTF-8), a zero byte. Protobuf has no
-    /// end marker, so a file cut between two metadata entries still parses; a writer that appends this
-    /// entry lets the runtime tell (<see cref="MetadataHash"/> computes it).
+    /// Metadata, the last entry: SHA-256 over the graph's declared inputs and outputs and every metadata
+    /// entry before it (<see cref="MetadataHash"/> defines and computes it). Checked at load when present,
+    /// and required when the file records <see cref="WeightsHashKey"/>: protobuf has no end marker, so a
+    /// file cut between two metadata entries still parses, and a missing last entry is what shows the cut.
+    /// <c>l2l stamp</c> (<see cref="Onnx.Writing.ModelStamp"/>) adds it to an existing file.
     /// </summary>
     public const string MetadataHashKey = "l2l.metadata_sha256";
-
-    /// <summary>The value of <see cref="MetadataHashKey"/> for metadata entries in file order.</summary>
-    /// <param name="entries">The entries before the hash, in the order they are written.</param>
-    public static string MetadataHash(IEnumerable<KeyValuePair<string, string>> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        ReadOnlySpan<byte> zero = [0];
-        foreach (var (key, value) in entries)
-        {
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(key));
-            hash.AppendData(zero);
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(value));
-            hash.AppendData(zero);
-        }
-        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
-    }
 
     /// <summary>Recommended metadata: the tool (and version) that wrote the file.</summary>
     public const string ProducerKey = "l2l.producer";

@@ -162,7 +162,7 @@ public sealed class LearnedOptimizer : IDisposable
         // check runs with float32 state: bfloat16 storage changes the state by design, not the arithmetic.
         bool TrySelfCheck(Func<FusedKernel> kernel, float threshold, out FusedEngine engine, out string verdict)
         {
-            engine = new FusedEngine(kernel(), options.EffectiveThreads);
+            engine = new FusedEngine(kernel(), options.EffectiveThreads, inPlace: options.SkipOutputCheck);
             var difference = EngineSelfCheck.Compare(engine, ort, contract, fingerprint, 3 * engine.BlockWidth + 7, threshold);
             if (difference <= EngineSelfCheck.Tolerance)
             {
@@ -170,7 +170,7 @@ public sealed class LearnedOptimizer : IDisposable
                 if (options.StatePrecision == StatePrecision.BFloat16)
                 {
                     engine.Dispose();
-                    engine = new FusedEngine(kernel(), options.EffectiveThreads, Math.Max(1, contract.StateWidth));
+                    engine = new FusedEngine(kernel(), options.EffectiveThreads, Math.Max(1, contract.StateWidth), inPlace: options.SkipOutputCheck);
                 }
                 return true;
             }
@@ -225,7 +225,8 @@ public sealed class LearnedOptimizer : IDisposable
     /// nothing was changed.</exception>
     /// <exception cref="ContractViolationException">The model misbehaved at run time: ONNX Runtime failed
     /// (an output of another shape than declared, a step that needs more memory than there is) or the
-    /// update was not finite; parameters are unchanged, and so is the state except as noted in the message.</exception>
+    /// update or next state was not finite (checked on either engine unless
+    /// <see cref="LearnedOptimizerOptions.SkipOutputCheck"/>); parameters and state are unchanged.</exception>
     /// <exception cref="ObjectDisposedException">The optimizer or the state was disposed.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, OptimizerState state)
     {
@@ -347,7 +348,7 @@ public sealed class LearnedOptimizer : IDisposable
         RequireLength(gradients.Length, state, nameof(gradients));
         if (Contract.HasParamInput && parameters.Length != state.Length)
             throw new ArgumentException($"the model reads parameter values ('param' input): pass all {state.Length} of them (got {parameters.Length})", nameof(parameters));
-        var bad = IndexOfNonFinite(gradients);
+        var bad = OutputCheck.IndexOfNonFinite(gradients);
         if (bad >= 0 && options.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
             throw NonFinite($"gradient[{bad}]", gradients[bad]);
         gradients.CopyTo(state.Gradient.Span);
@@ -362,7 +363,7 @@ public sealed class LearnedOptimizer : IDisposable
         var hasNonFinite = false;
         for (var t = 0; t < gradients.Length; t++)
         {
-            var bad = IndexOfNonFinite(gradients[t]);
+            var bad = OutputCheck.IndexOfNonFinite(gradients[t]);
             if (bad < 0) continue;
             if (options.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
                 throw NonFinite($"gradient of tensor '{state.Segments[t].Name}' (#{t}) at [{bad}]", gradients[t][bad]);
@@ -378,47 +379,21 @@ public sealed class LearnedOptimizer : IDisposable
         return hasNonFinite;
     }
 
+    /// <summary>
+    /// Steps the state, refusing a step whose update or next state is not finite before any of it is
+    /// applied: both engines double-buffer the state when they check, so refusing is not swapping and
+    /// leaves the state exactly as it was (the update is only added to the parameters afterwards).
+    /// </summary>
     private void Run(OptimizerState state, bool hasNonFinite)
     {
-        engine.Step(state, hasNonFinite);
-        if (!options.SkipOutputCheck) RequireFiniteOutputs(state);
+        if (!engine.Step(state, hasNonFinite, checkOutputs: !options.SkipOutputCheck))
+        {
+            throw new ContractViolationException(
+                $"the model computed a non-finite value ({OutputCheck.FindInOutputs(state) ?? "in the update or the next state"}) from finite inputs: " +
+                "the step was refused and parameters and state are unchanged. Set LearnedOptimizerOptions.SkipOutputCheck to pass such values through.");
+        }
         state.Steps++;
     }
-
-    /// <summary>
-    /// Refuses a step whose update (or, double-buffered, next state) is not finite, before any of it is
-    /// applied. A double-buffered engine has only swapped which set is current, so swapping back leaves
-    /// the state exactly as it was. The fused engine updates in place; its LSTM keeps h in [-1, 1] and
-    /// lets |c| grow by at most 1 per step, so a non-finite state shows in the update it produces.
-    /// </summary>
-    private void RequireFiniteOutputs(OptimizerState state)
-    {
-        var bad = IndexOfNonFinite(state.Update.Span[..state.Length]);
-        var where = bad >= 0 ? $"update[{bad}] is {state.Update.Span[bad]}" : null;
-        if (where is null && state.Layout.DoubleBuffered)
-        {
-            for (var s = 0; s < state.Specs.Count && where is null; s++)
-            {
-                var values = state.Current(s);
-                var width = state.Specs[s].Width;
-                for (long first = 0; first < state.Length && where is null; first += ChunkCoordinates)
-                {
-                    var count = (int)Math.Min(ChunkCoordinates, state.Length - first);
-                    var index = IndexOfNonFinite(values.Slice(first * width, count * width));
-                    if (index >= 0) where = $"state '{state.Specs[s].OutputName}' at coordinate {first + index / width} is {values.Slice(first * width, count * width)[index]}";
-                }
-            }
-        }
-        if (where is null) return;
-        if (state.Layout.DoubleBuffered) state.Swap();
-        throw new ContractViolationException(
-            $"the model computed a non-finite value ({where}) from finite inputs: the step was refused and parameters are unchanged" +
-            (state.Layout.DoubleBuffered ? ", and so is the state" : "; the fused engine's state has advanced, Reset or Load it") +
-            ". Set LearnedOptimizerOptions.SkipOutputCheck to pass such values through.");
-    }
-
-    /// <summary>Coordinates checked per span, so that N x S beyond 2^31 floats is checked in pieces.</summary>
-    private const int ChunkCoordinates = 1 << 14;
 
     private void Enter()
     {
@@ -435,23 +410,6 @@ public sealed class LearnedOptimizer : IDisposable
     private static ArgumentException NonFinite(string where, float value) => new(
         $"{where} is {value}: the step was refused and parameters and state are unchanged " +
         "(fix the gradient, or set NonFiniteGradients = SkipCoordinates to step the other coordinates)", "gradients");
-
-    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            // x - x is 0 for finite x and NaN for NaN or infinity, so one compare finds both.
-            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var v = new Vector<float>(values.Slice(i));
-                if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
-            }
-        }
-        for (; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return i;
-        return -1;
-    }
 
     private static void AddInPlace(Span<float> target, ReadOnlySpan<float> delta)
     {

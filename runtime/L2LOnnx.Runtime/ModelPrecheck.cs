@@ -62,7 +62,7 @@ internal static class ModelPrecheck
         if (contract.StateWidth > OptimizerContract.MaxStateWidth)
             throw new ContractViolationException(
                 $"the states declare {contract.StateWidth} floats per coordinate in total; this runtime accepts at most {OptimizerContract.MaxStateWidth}");
-        RequireWeightsHash(model);
+        RequireHashes(model);
         return (model, contract);
     }
 
@@ -101,22 +101,28 @@ internal static class ModelPrecheck
     }
 
     /// <summary>
-    /// Protobuf has no end marker, so a file cut between two metadata entries still parses. The exporter's
-    /// metadata always carries the weights hash; a file with <c>l2l.*</c> keys besides <c>l2l.format</c>
-    /// and no hash, or a hash that does not match, was cut or changed.
+    /// Protobuf has no end marker, so a file cut at a field boundary among the metadata entries still
+    /// parses. Our exporters write <c>l2l.weights_sha256</c> first and <c>l2l.metadata_sha256</c> last, so
+    /// every cut shows: the format key goes, or the other <c>l2l.*</c> keys stay without the weights hash,
+    /// or the weights hash stays without the metadata hash. Files with neither hash (a third party's
+    /// <c>l2l.format</c> alone) have nothing the runtime needs to lose and load as they are.
     /// </summary>
-    private static void RequireWeightsHash(OnnxModel model)
+    private static void RequireHashes(OnnxModel model)
     {
-        // The reader keeps metadata in file order (a dictionary filled once, never removed from).
-        if (model.Metadata.TryGetValue(ContractV1.MetadataHashKey, out var recordedMetadata))
+        var stamped = model.Metadata.TryGetValue(ContractV1.MetadataHashKey, out var recordedMetadata);
+        if (stamped)
         {
-            var entries = model.Metadata.ToList();
-            if (entries[^1].Key != ContractV1.MetadataHashKey)
-                throw new ContractViolationException($"'{ContractV1.MetadataHashKey}' must be the last metadata entry, after '{entries[^1].Key}'");
-            var actualMetadata = ContractV1.MetadataHash(entries.Take(entries.Count - 1));
-            if (!string.Equals(recordedMetadata.Trim(), actualMetadata, StringComparison.OrdinalIgnoreCase))
+            // The reader keeps metadata in file order (a dictionary filled once, never removed from).
+            var last = model.Metadata.Keys.Last();
+            if (last != ContractV1.MetadataHashKey)
                 throw new ContractViolationException(
-                    $"the metadata does not match '{ContractV1.MetadataHashKey}' (recorded {Short(recordedMetadata)}, computed {Short(actualMetadata)}): the file is corrupt or was edited");
+                    $"'{ContractV1.MetadataHashKey}' must be the last metadata entry, but '{last}' follows it: the file was edited; " +
+                    $"if you trust its content, stamp it again with 'l2l stamp <file>'");
+            var actualMetadata = MetadataHash.Compute(model);
+            if (!string.Equals(recordedMetadata!.Trim(), actualMetadata, StringComparison.OrdinalIgnoreCase))
+                throw new ContractViolationException(
+                    $"the metadata, inputs or outputs do not match '{ContractV1.MetadataHashKey}' (recorded {Short(recordedMetadata)}, computed {Short(actualMetadata)}): " +
+                    "the file is corrupt or was edited after export; re-export it, or if you made the edit and trust it, stamp it again with 'l2l stamp <file>'");
         }
 
         if (model.Metadata.TryGetValue(ContractV1.WeightsHashKey, out var recorded))
@@ -125,9 +131,14 @@ internal static class ModelPrecheck
             if (!string.Equals(recorded.Trim(), actual, StringComparison.OrdinalIgnoreCase))
                 throw new ContractViolationException(
                     $"the weights do not match '{ContractV1.WeightsHashKey}' (recorded {Short(recorded)}, computed {Short(actual)}): the file is corrupt or was edited");
+            if (!stamped)
+                throw new ContractViolationException(
+                    $"the metadata records '{ContractV1.WeightsHashKey}' but does not end with '{ContractV1.MetadataHashKey}': the file was cut short " +
+                    "(its last metadata entries are missing), or it was exported before L2LOnnx stamped its files. Re-export it; or, if you trust " +
+                    "the file to be complete, stamp it with 'l2l stamp <file>' (docs/contract-v1.md)");
             return;
         }
-        var described = model.Metadata.Keys.FirstOrDefault(k => k.StartsWith("l2l.", StringComparison.Ordinal) && k != ContractV1.FormatKey);
+        var described = model.Metadata.Keys.FirstOrDefault(k => k.StartsWith("l2l.", StringComparison.Ordinal) && k is not (ContractV1.FormatKey or ContractV1.MetadataHashKey));
         if (described is not null)
             throw new ContractViolationException(
                 $"the metadata has '{described}' but no '{ContractV1.WeightsHashKey}': files that describe themselves with l2l.* keys must record their weights hash (docs/contract-v1.md); this one was probably truncated");

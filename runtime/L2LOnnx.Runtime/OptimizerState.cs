@@ -9,8 +9,9 @@ namespace L2LOnnx.Runtime;
 /// one optimizer can drive many states.
 /// </summary>
 /// <remarks>
-/// Buffers live in native memory, laid out for the engine that steps the state (double-buffered
-/// row-major for ONNX Runtime, blocked and updated in place for the fused engine); reads, writes and
+/// Buffers live in native memory, laid out for the engine that steps the state (row-major for ONNX
+/// Runtime, blocked for the fused engine; double-buffered so that a step with a non-finite output can
+/// be refused, or updated in place by the fused engine when the output check is off); reads, writes and
 /// checkpoints always see row-major [N, S]. Not thread-safe: step, read or save one state from one
 /// thread at a time (different states may be stepped concurrently).
 /// </remarks>
@@ -148,12 +149,16 @@ public sealed unsafe class OptimizerState : IDisposable
         StateCheckpoint.Read(this, stream, "stream");
     }
 
-    /// <summary>Copies coordinates [first, first + count) of state <paramref name="index"/> into row-major <paramref name="destination"/>.</summary>
-    internal void CopyOut(int index, long first, int count, Span<float> destination)
+    /// <summary>
+    /// Copies coordinates [first, first + count) of state <paramref name="index"/> into row-major
+    /// <paramref name="destination"/>; from the back buffers when <paramref name="next"/> (a refused
+    /// next state of a double-buffered state).
+    /// </summary>
+    internal void CopyOut(int index, long first, int count, Span<float> destination, bool next = false)
     {
         ThrowIfDisposed();
         var width = Specs[index].Width;
-        var source = Current(index);
+        var source = next ? Next(index) : Current(index);
         if (Layout.BlockWidth == 0)
         {
             source.Slice(first * width, count * width).CopyTo(destination);

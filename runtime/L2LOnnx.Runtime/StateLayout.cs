@@ -7,8 +7,9 @@ namespace L2LOnnx.Runtime;
 /// </summary>
 /// <param name="BlockWidth">0 for row-major [N, S]; otherwise coordinates per block of the blocked
 /// layout [N / BlockWidth][S][BlockWidth], N padded up to a whole block.</param>
-/// <param name="DoubleBuffered">Whether a step writes a second set of buffers (ONNX Runtime) instead of
-/// updating in place (fused engine).</param>
+/// <param name="DoubleBuffered">Whether a step writes a second set of buffers and swaps (ONNX Runtime,
+/// and the fused engine with the output check) instead of updating in place (the fused engine without
+/// it): a refused step is one that does not swap.</param>
 /// <param name="BFloat16">Whether values are stored as bfloat16 (two per float of the buffer), fused engine only.</param>
 internal readonly record struct StateLayout(int BlockWidth, bool DoubleBuffered, bool BFloat16 = false)
 {

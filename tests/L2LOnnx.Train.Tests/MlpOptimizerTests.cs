@@ -82,6 +82,36 @@ public sealed class MlpOptimizerTests
     }
 
     [Fact]
+    public void StepAdaptationGrowsTheStepWhileTheGradientKeepsItsSignAndShrinksItWhenItFlips()
+    {
+        // The warm start of step adaptation, MLP head zeroed: hypergradient descent on the log step.
+        random.manual_seed(6);
+        var config = new MlpOptimizerConfig(CoordinateFeatureConfig.Default, [8], StepSize: 0.01, StepAdaptationRate: 0.2, StepAdaptationRange: 2);
+        using var network = new MlpOptimizer(config);
+        using (no_grad()) { network.Head.weight!.zero_(); network.Head.bias!.zero_(); }
+        ILearnedOptimizerNetwork optimizer = network;
+        using var scope = NewDisposeScope();
+        var state = optimizer.InitialState(2);
+        var steady = new List<float>();
+
+        for (var t = 1; t <= 40; t++)
+        {
+            // Coordinate 0 sees the same gradient every step, coordinate 1 one that alternates in sign.
+            var (update, next) = optimizer.Step(tensor(new[] { 1f, t % 2 == 0 ? 1f : -1f }), zeros(2), state);
+            state = next;
+            var u = update.data<float>().ToArray();
+            steady.Add(Math.Abs(u[0]));
+        }
+        // A constant gradient is Adam's step 0.01 times the learned factor, which must have grown to its cap e^2.
+        Assert.True(steady[^1] > 0.01f * Math.Exp(2) * 0.999, $"steady coordinate: last step {steady[^1]}, expected about {0.01 * Math.Exp(2)}");
+        Assert.True(steady.Zip(steady.Skip(1)).All(p => p.Second >= p.First * 0.999f), "the steady coordinate's step shrank at some point");
+        var logStep = ((MlpOptimizerState)state).Accumulators[1, config.Features.StateSize].item<float>();
+        // An alternating gradient leaves a small 0.9-momentum of the other sign: the log step falls slowly but steadily.
+        Assert.True(logStep < -0.3, $"the alternating coordinate's log step is {logStep}, expected it to have shrunk below -0.3");
+        Assert.Equal(config.StateSize, ((MlpOptimizerState)state).Accumulators.shape[1]);
+    }
+
+    [Fact]
     public void BothFamiliesServeTheGroupedOptimizerThroughOneInterface()
     {
         var groups = new[] { new ParameterGroup("conv", 0, 3), new ParameterGroup("fc", 3, 2) };

@@ -112,6 +112,30 @@ public sealed class ProblemTests
     }
 
     [Fact]
+    public void AParameterScaledProblemIsTheSameProblemInOtherCoordinates()
+    {
+        using var plain = new QuadraticFamily(5);
+        using var scaled = new ParameterScaledFamily(new QuadraticFamily(5), decades: 2);
+        using var scope = NewDisposeScope();
+        using var plainProblems = plain.Sample(64, new Generator(12));
+        using var scaledProblems = scaled.Sample(64, new Generator(12));
+        var theta0 = plainProblems.InitialParameters();
+        var phi0 = scaledProblems.InitialParameters();
+        // Same seed, same problems: theta0 = s phi0 row by row, with s = theta0 / phi0 one number per problem.
+        var s = theta0.div(phi0);
+        Assert.True(s.sub(s.narrow(1, 0, 1)).abs().max().item<float>() <= 1e-4f * s.abs().max().item<float>(), "a problem's scale differs between its coordinates");
+        var scales = s.narrow(1, 0, 1).squeeze(1).data<float>().ToArray();
+        Assert.All(scales, v => Assert.InRange(v, 0.0099f, 101f));
+        Assert.True(scales.Min() < 0.1f && scales.Max() > 10f, $"64 scales span only {scales.Min()} .. {scales.Max()}, not four decades");
+        // f_s(phi) = f(s phi) at the start and at any other point.
+        var phi = randn(64, 5, generator: new Generator(3));
+        var expected = plainProblems.Loss(phi.mul(s.narrow(1, 0, 1)), 0).data<float>().ToArray();
+        var actual = scaledProblems.Loss(phi, 0).data<float>().ToArray();
+        for (var i = 0; i < 64; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4 * Math.Max(1, Math.Abs(expected[i])), $"problem {i}: {expected[i]} vs {actual[i]}");
+        Assert.Contains("scaled", scaled.Name);
+    }
+
+    [Fact]
     public void ProblemsInABatchAreIndependent()
     {
         using var family = new MlpFamily(new ImageTensors(TinyImages.Random(50, 1, 4, 3, seed: 7)), new MlpConfig { HiddenSizes = [6], BatchSize = 8 });

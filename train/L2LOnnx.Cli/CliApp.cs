@@ -28,6 +28,7 @@ internal static class CliApp
             MlNetCompareCommand.Create(),
             InspectCommand.Create(),
             ConformanceCommand.Create(),
+            StampCommand.Create(),
             BenchCommand.Create(),
         };
         NameValues(root);

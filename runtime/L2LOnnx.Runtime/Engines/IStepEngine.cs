@@ -13,5 +13,11 @@ internal interface IStepEngine : IDisposable
     /// the policy says so). The state is in <see cref="Layout"/>. Allocates nothing after the first
     /// call for a state.
     /// </summary>
-    void Step(OptimizerState state, bool hasNonFinite);
+    /// <param name="state">The state to step.</param>
+    /// <param name="hasNonFinite">Whether some gradient is not finite.</param>
+    /// <param name="checkOutputs">Refuse the step if the update or the next state holds a NaN or an
+    /// infinity. Only for a double-buffered <see cref="Layout"/>, where refusing is not swapping.</param>
+    /// <returns>False when the step was refused: the current state is untouched (the refused next
+    /// state is left in the back buffers, the update in <see cref="OptimizerState.Update"/>).</returns>
+    bool Step(OptimizerState state, bool hasNonFinite, bool checkOutputs);
 }

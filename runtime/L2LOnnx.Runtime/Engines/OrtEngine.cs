@@ -67,7 +67,7 @@ internal sealed class OrtEngine : IStepEngine
 
     public StateLayout Layout => StateLayout.RowMajorDoubleBuffered;
 
-    public void Step(OptimizerState state, bool hasNonFinite)
+    public bool Step(OptimizerState state, bool hasNonFinite, bool checkOutputs)
     {
         var workspace = state.EngineWorkspace as Workspace;
         if (workspace is null || workspace.Owner != this)
@@ -90,7 +90,10 @@ internal sealed class OrtEngine : IStepEngine
                 "(an output of another shape than declared, or a step that needs more memory than is available); parameters and state are unchanged", e);
         }
         if (hasNonFinite) KeepSkippedCoordinates(state);
+        // The next state is in the back buffers: refusing the step is not swapping.
+        if (checkOutputs && OutputCheck.FindInOutputs(state) is not null) return false;
         state.Swap();
+        return true;
     }
 
     /// <summary>Undoes the step for coordinates whose gradient was not finite: no update, state as it was.</summary>

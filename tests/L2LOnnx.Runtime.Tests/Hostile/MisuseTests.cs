@@ -74,9 +74,11 @@ public sealed class MisuseTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ANonFiniteUpdateIsRefusedWithNothingWritten(bool fromState)
+    [InlineData(OptimizerEngine.OnnxRuntime, false)]
+    [InlineData(OptimizerEngine.OnnxRuntime, true)]
+    [InlineData(OptimizerEngine.Fused, false)]
+    [InlineData(OptimizerEngine.Fused, true)]
+    public void ANonFiniteUpdateIsRefusedWithNothingWritten(OptimizerEngine engine, bool fromState)
     {
         // sqrt(-1 - |x|) is NaN for every finite x: in the update, or in the next state only.
         var model = HostileModels.Base();
@@ -89,9 +91,9 @@ public sealed class MisuseTests
         model.Graph.Node.Add(fromState ? Node("Mul", ["grad", "minus_lr"], "update") : Node("Add", ["state_count", "one"], "state_count_out"));
         var bytes = model.ToByteArray();
 
-        // Pinned to ONNX Runtime: the fused engine (which now compiles this graph) writes in place block by
-        // block and does not check its outputs yet; see docs/runtime.md, "Hostile input".
-        using var optimizer = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = OptimizerEngine.OnnxRuntime, IntraOpThreads = 1 });
+        // Fused is requested, not merely allowed: a fallback to ONNX Runtime would throw at load.
+        using var optimizer = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = engine, IntraOpThreads = 1 });
+        Assert.Equal(engine, optimizer.Engine);
         using var state = optimizer.CreateState(8);
         var parameters = Enumerable.Range(0, 8).Select(i => (float)i).ToArray();
         var e = Assert.Throws<ContractViolationException>(() => optimizer.Step(parameters, Gradients.Spanning(8, 1), state));
@@ -100,7 +102,7 @@ public sealed class MisuseTests
         Assert.All(state.Read(0), v => Assert.Equal(0f, v));
         Assert.Equal(0, state.Steps);
 
-        using var trusting = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = OptimizerEngine.OnnxRuntime, IntraOpThreads = 1, SkipOutputCheck = true });
+        using var trusting = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { Engine = engine, IntraOpThreads = 1, SkipOutputCheck = true });
         using var passed = trusting.CreateState(8);
         trusting.Step(parameters, Gradients.Spanning(8, 1), passed);
         Assert.Contains(fromState ? passed.Read(0) : parameters, float.IsNaN);

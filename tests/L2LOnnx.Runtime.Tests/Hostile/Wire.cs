@@ -66,4 +66,40 @@ internal static class Wire
         TensorHeader(name, dataType, dims),
         Field(13, Join(Field(1, "location"), Field(2, location))),
         Number(14, 1));
+
+    /// <summary>The top-level fields of a message, in file order: number, first byte, one past the last byte.</summary>
+    public static IReadOnlyList<(int Field, int Start, int End)> Fields(byte[] message)
+    {
+        var fields = new List<(int, int, int)>();
+        var at = 0;
+        while (at < message.Length)
+        {
+            var start = at;
+            var tag = ReadVarint(message, ref at);
+            switch (tag & 7)
+            {
+                case 0: ReadVarint(message, ref at); break;
+                case 1: at += 8; break;
+                case 2:
+                    var length = (int)ReadVarint(message, ref at);
+                    at += length;
+                    break;
+                case 5: at += 4; break;
+                default: throw new InvalidDataException($"wire type {tag & 7} at byte {start}");
+            }
+            fields.Add(((int)(tag >> 3), start, at));
+        }
+        return fields;
+    }
+
+    private static ulong ReadVarint(byte[] bytes, ref int at)
+    {
+        ulong value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = bytes[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) return value;
+        }
+    }
 }

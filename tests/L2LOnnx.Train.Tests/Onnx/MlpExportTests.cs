@@ -14,12 +14,14 @@ public sealed class MlpExportTests
         MlpOptimizerConfig.Default,
         new(new CoordinateFeatureConfig([0.5, 0.9, 0.99], UseParameter: true, TimeScales: [10.0, 100.0]), [7], StepSize: 0.03, MagnitudeRange: 2, BoundedDirection: true),
         new(new CoordinateFeatureConfig([0.99]), [], StepSize: 0.1),
+        new(CoordinateFeatureConfig.Default, [8], StepAdaptationRate: 0.2, StepAdaptationRange: 3),
     ];
 
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public void OnnxRuntimeMatchesTorchSharpOverTwentySteps(int config)
     {
         random.manual_seed(17 + config);
@@ -57,6 +59,44 @@ public sealed class MlpExportTests
         }
         torchState.Dispose();
         Assert.True(worst <= 1e-5, $"largest relative difference {worst:E3} exceeds 1e-5");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheFusedEngineRunsEveryExportLikeOnnxRuntime(int config)
+    {
+        random.manual_seed(31 + config);
+        using var network = new MlpOptimizer(Configs[config]);
+        using (no_grad())
+            foreach (var parameter in network.parameters()) parameter.copy_(randn(parameter.shape).mul(0.5));
+        using var temp = new TempDirectory();
+        var path = temp.File("mlp.onnx");
+        MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+
+        const int n = 517;
+        using var fused = LearnedOptimizer.Load(path, new LearnedOptimizerOptions { Engine = OptimizerEngine.Fused });
+        using var reference = LearnedOptimizer.Load(path, new LearnedOptimizerOptions { Engine = OptimizerEngine.OnnxRuntime });
+        Assert.StartsWith("fused CPU engine: compiled program", fused.EngineDescription);
+        using var fusedState = fused.CreateState(n);
+        using var referenceState = reference.CreateState(n);
+        var param = Enumerable.Range(0, n).Select(i => (float)Math.Cos(i)).ToArray();
+        var fusedUpdate = new float[n];
+        var referenceUpdate = new float[n];
+        double worst = 0;
+        for (var step = 0; step < 20; step++)
+        {
+            var grad = Gradients.Spanning(n, seed: 100 + step);
+            var usesParam = Configs[config].Features.UseParameter;
+            fused.ComputeUpdate(grad, fusedState, fusedUpdate, usesParam ? param : default);
+            reference.ComputeUpdate(grad, referenceState, referenceUpdate, usesParam ? param : default);
+            worst = Math.Max(worst, ExportParityTests.MaxRelativeDifference(referenceUpdate, fusedUpdate));
+            worst = Math.Max(worst, ExportParityTests.MaxRelativeDifference(
+                referenceState.Read(MlpOptimizerExporter.StateName).ToArray(), fusedState.Read(MlpOptimizerExporter.StateName).ToArray()));
+        }
+        Assert.True(worst <= 1e-5, $"largest relative difference fused vs ONNX Runtime {worst:E3} exceeds 1e-5");
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed class ModelInspectionTests
         Assert.Equal(6, inspection.Contract!.States.Count);
         Assert.Equal(3, inspection.Operators.Single(o => o.Key == "LSTM").Value);
         Assert.True(inspection.WeightsHashMatches);
+        Assert.True(inspection.MetadataHashMatches);
+        Assert.Contains("inputs, outputs and metadata match l2l.metadata_sha256", text.ToString());
         Assert.StartsWith("fused CPU engine", inspection.Engine);
         Assert.Contains("because recognised as the LSTM optimizer family", inspection.Engine);
         Assert.NotNull(inspection.Import);
@@ -41,6 +43,20 @@ public sealed class ModelInspectionTests
         File.WriteAllBytes(path, model.ToByteArray());
 
         Assert.False(ModelInspection.Of(path).WeightsHashMatches);
+    }
+
+    [Fact]
+    public void NoticesMetadataChangedAfterExport()
+    {
+        using var temp = new TempDirectory();
+        var path = Export(temp, out var model);
+        model.MetadataProps.Single(m => m.Key == "l2l.trained_on").Value = "something else";
+        File.WriteAllBytes(path, model.ToByteArray());
+
+        var inspection = ModelInspection.Of(path);
+        Assert.True(inspection.WeightsHashMatches);
+        Assert.False(inspection.MetadataHashMatches);
+        Assert.Contains("'l2l.metadata_sha256'", inspection.ContractError);
     }
 
     [Fact]

@@ -32,6 +32,9 @@ internal static class MetaTrainCommand
     {
         /// <summary>The MLP family's shape when the run meta-trains an <see cref="MlpOptimizer"/>; null for the LSTM family.</summary>
         public MlpOptimizerConfig? Mlp { get; init; }
+
+        /// <summary>Decades either way of the random parameter scaling of the meta-training problems (<see cref="ParameterScaledFamily"/>); 0 for none.</summary>
+        public double ParameterScaleDecades { get; init; }
     }
 
     public static Command Create()
@@ -60,6 +63,12 @@ internal static class MetaTrainCommand
         var bounded = new Option<bool>("--bounded-direction") { Description = "mlp: pass the direction through tanh (every update at most b e^a)" };
         var paramFeature = new Option<bool>("--param-feature") { Description = "mlp: feed the parameter value as a feature" };
         var timeScales = new Option<string?>("--time-scales") { Description = "mlp: step features tanh(t / tau), comma-separated taus (default: none)" };
+        var stepAdaptation = new Option<double>("--step-adaptation") { Description = "mlp: learn a per-coordinate log step size kept in the state, changing by at most this much per step (0 = off; e.g. 0.2)", HelpName = "rate", DefaultValueFactory = _ => 0 }
+            .Must(r => r is >= 0 and <= 1, "between 0 and 1");
+        var stepAdaptationRange = new Option<double>("--step-adaptation-range") { Description = "mlp: the learned log step stays within +-this (6.9: a factor of 1000 either way)", DefaultValueFactory = _ => 6.9 }
+            .Must(r => r is > 0 and <= 20, "in (0, 20]");
+        var parameterScale = new Option<double>("--parameter-scale-decades") { Description = "meta-train on problems reparameterised as theta = s phi, s = 10^U(-d, d) per problem, so that the step size a problem needs varies (0 = off; e.g. 1.5)", HelpName = "d", DefaultValueFactory = _ => 0 }
+            .Must(d => d is >= 0 and <= 6, "between 0 and 6");
         var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", HelpName = "layout", DefaultValueFactory = _ => "auto" }
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 }.AtLeast(1);
@@ -72,7 +81,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, parameterScale, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -113,8 +122,10 @@ internal static class MetaTrainCommand
                         new CoordinateFeatureConfig(ParseNumbers(result.GetValue(decays)!, "--decays"), UseParameter: result.GetValue(paramFeature),
                             TimeScales: result.GetValue(timeScales) is { } taus ? ParseNumbers(taus, "--time-scales") : null),
                         Enumerable.Repeat(result.GetValue(hidden) ?? 16, result.GetValue(layers)).ToArray(),
-                        result.GetValue(scale) ?? 0.01, result.GetValue(magnitudeRange), result.GetValue(bounded))
+                        result.GetValue(scale) ?? 0.01, result.GetValue(magnitudeRange), result.GetValue(bounded),
+                        result.GetValue(stepAdaptation), result.GetValue(stepAdaptationRange))
                     : null,
+                ParameterScaleDecades = result.GetValue(parameterScale),
             };
             return Run(settings, cancellation).Interrupted ? InterruptedExitCode : 0;
         }));
@@ -144,7 +155,9 @@ internal static class MetaTrainCommand
     public static MetaTrainingResult Run(Settings settings, CancellationToken cancellation)
     {
         TorchRuntime.Configure(settings.Threads);
-        using var family = settings.Problem.Training();
+        using var family = settings.ParameterScaleDecades > 0
+            ? new ParameterScaledFamily(settings.Problem.Training(), settings.ParameterScaleDecades)
+            : settings.Problem.Training();
         torch.random.manual_seed(settings.Training.Seed);
         using var optimizer = (settings.PerGroupNetworks, settings.Mlp) switch
         {

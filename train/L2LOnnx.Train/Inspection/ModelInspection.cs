@@ -68,6 +68,12 @@ public sealed record ModelInspection
     /// <summary>Whether the weights hash to <c>l2l.weights_sha256</c>: true, false, or null when the file records none.</summary>
     public bool? WeightsHashMatches { get; init; }
 
+    /// <summary>
+    /// Whether the inputs, outputs and metadata hash to <c>l2l.metadata_sha256</c> (<see cref="MetadataHash"/>):
+    /// true, false, or null when the file records none.
+    /// </summary>
+    public bool? MetadataHashMatches { get; init; }
+
     /// <summary>The runtime engine that will run the file and why.</summary>
     public required string Engine { get; init; }
 
@@ -97,6 +103,7 @@ public sealed record ModelInspection
         var constants = Constants(graph).ToList();
         var metadata = model.Metadata.ToList();
         var recordedHash = metadata.LastOrDefault(m => m.Key == LstmMetadataKeys.WeightsHash).Value;
+        var recordedStamp = metadata.LastOrDefault(m => m.Key == ContractV1.MetadataHashKey).Value;
         var (contract, contractError, engine) = CheckContract(bytes);
         var (import, importError) = contract is null ? (null, "not a contract-v1 optimizer") : TryImport(bytes);
         var initializers = graph.Initializers.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
@@ -121,6 +128,7 @@ public sealed record ModelInspection
             WeightCount = constants.Where(c => c.DataType == OnnxDataType.Float).Sum(c => c.ElementCount),
             WeightTensors = constants.Count(c => c.DataType == OnnxDataType.Float),
             WeightsHashMatches = recordedHash is null ? null : recordedHash == LstmOptimizerExporter.WeightsHash(graph),
+            MetadataHashMatches = recordedStamp is null ? null : recordedStamp == MetadataHash.Compute(model),
             Engine = engine ?? "none: the runtime refuses files that break contract v1",
             Import = import,
             ImportError = importError,
@@ -143,6 +151,12 @@ public sealed record ModelInspection
         output.WriteLine("metadata");
         foreach (var (key, value) in Metadata)
             output.WriteLine($"  {key} = {value}");
+        output.WriteLine(MetadataHashMatches switch
+        {
+            true => $"  stamp       inputs, outputs and metadata match {ContractV1.MetadataHashKey}",
+            false => $"  stamp       inputs, outputs or metadata DO NOT match {ContractV1.MetadataHashKey}: they changed after export",
+            null => $"  stamp       no {ContractV1.MetadataHashKey} recorded" + (WeightsHashMatches is null ? "" : ": 'l2l stamp FILE' adds it"),
+        });
         output.WriteLine(string.Create(inv, $"operators     {Operators.Sum(o => o.Value)} nodes: {string.Join(", ", Operators.Select(o => $"{o.Key} {o.Value}"))}"));
         var hash = WeightsHashMatches switch
         {
@@ -159,7 +173,7 @@ public sealed record ModelInspection
     /// Writes the report as one JSON object, for scripts: <c>path</c>, <c>bytes</c>, <c>sha256</c>,
     /// <c>onnx</c> (<c>irVersion</c>, <c>opsets</c>, <c>producer</c>), <c>graph</c> (<c>name</c>, <c>doc</c>),
     /// <c>contract</c> (<c>ok</c>, <c>error</c>, <c>states</c> as name and width, <c>stateWidth</c>,
-    /// <c>readsParameters</c>), <c>inputs</c>, <c>outputs</c>, <c>metadata</c>, <c>operators</c> (counts),
+    /// <c>readsParameters</c>), <c>inputs</c>, <c>outputs</c>, <c>metadata</c>, <c>metadataHashMatches</c>, <c>operators</c> (counts),
     /// <c>weights</c> (<c>floats</c>, <c>tensors</c>, <c>hashMatches</c>: true, false or null),
     /// <c>engine</c>, and <c>torchSharp</c> (<c>imports</c>, <c>network</c>, <c>error</c>).
     /// </summary>
@@ -207,6 +221,8 @@ public sealed record ModelInspection
             json.WriteStartObject("metadata");
             foreach (var (key, value) in Metadata) json.WriteString(key, value);
             json.WriteEndObject();
+            if (MetadataHashMatches is { } stamped) json.WriteBoolean("metadataHashMatches", stamped);
+            else json.WriteNull("metadataHashMatches");
             json.WriteStartObject("operators");
             foreach (var (op, count) in Operators) json.WriteNumber(op, count);
             json.WriteEndObject();

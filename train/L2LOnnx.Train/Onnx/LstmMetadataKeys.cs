@@ -33,7 +33,7 @@ public static class LstmMetadataKeys
     public static IReadOnlySet<string> Derived { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         ContractV1.FormatKey, ContractV1.ArchitectureKey, ContractV1.TrainedOnKey, ContractV1.ProducerKey,
-        Layers, HiddenSize, Preprocessing, OutputScale, WeightsHash, Group,
+        Layers, HiddenSize, Preprocessing, OutputScale, WeightsHash, ContractV1.MetadataHashKey, Group,
     };
 
     /// <summary>

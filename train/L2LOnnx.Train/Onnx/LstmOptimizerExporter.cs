@@ -93,14 +93,13 @@ public static class LstmOptimizerExporter
             graph.Output(StateName(layer, "c") + ContractV1.StateOutputSuffix, Float, $"LSTM layer {layer} cell state for the next step", Coordinates, OnnxDimension.Fixed(hidden));
         }
 
-        var model = graph.ToModel("L2LOnnx", ProducerVersion, []);
+        // The weights hash comes first and the metadata hash last (ToModel stamps), so a cut anywhere
+        // in the metadata is refused at load (docs/contract-v1.md, "Truncation").
+        var model = graph.ToModel("L2LOnnx", ProducerVersion,
+            Metadata(config, metadata, graph.WeightsHash()).Select(m => KeyValuePair.Create(m.Key, m.Value)));
         model.Domain = "ai.l2lonnx";
         model.ModelVersion = 1;
         model.DocString = "A learned optimizer under the L2LOnnx ONNX optimizer contract v1 (docs/contract-v1.md).";
-        // The weights hash is defined on what a reader sees, so it is taken from the serialized graph.
-        var weightsHash = WeightsHash(OnnxModelReader.Read(model.ToByteArray()).Graph);
-        foreach (var (key, value) in Metadata(config, metadata, weightsHash))
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 
@@ -181,6 +180,7 @@ public static class LstmOptimizerExporter
 
     private static IEnumerable<(string Key, string Value)> Metadata(LstmOptimizerConfig config, ExportMetadata metadata, string weightsHash)
     {
+        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         yield return (ContractV1.FormatKey, ContractV1.FormatVersion);
         yield return (ContractV1.ArchitectureKey, Architecture);
         yield return (ContractV1.TrainedOnKey, metadata.TrainedOn);
@@ -189,7 +189,6 @@ public static class LstmOptimizerExporter
         yield return (LstmMetadataKeys.HiddenSize, config.HiddenSize.ToString(CultureInfo.InvariantCulture));
         yield return (LstmMetadataKeys.Preprocessing, LstmMetadataKeys.DescribePreprocessing(config.PreprocessingP));
         yield return (LstmMetadataKeys.OutputScale, config.OutputScale.ToString("R", CultureInfo.InvariantCulture));
-        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         if (metadata.Group is { } group)
             yield return (LstmMetadataKeys.Group, group);
         foreach (var (key, value) in metadata.Details.OrderBy(d => d.Key, StringComparer.Ordinal))

@@ -53,7 +53,7 @@ public static class MlpOptimizerExporter
             "state_features, compute Adam-normalised features, run them through the MLP; new param = param + update.");
 
         graph.Input(ContractV1.GradInput, Float, "raw gradient, one entry per coordinate", Coordinates);
-        graph.Input(StateName, Float, $"per coordinate: {k} momenta, the second moment, their bias corrections 1 - beta^t, the step count (zeros at the first step)", Coordinates, OnnxDimension.Fixed(features.StateSize));
+        graph.Input(StateName, Float, $"per coordinate: {k} momenta, the second moment, their bias corrections 1 - beta^t, the step count{(config.StepAdaptation ? ", the learned log step" : "")} (zeros at the first step)", Coordinates, OnnxDimension.Fixed(config.StateSize));
         if (features.UseParameter) graph.Input(ContractV1.ParamInput, Float, "current parameter values", Coordinates);
 
         var axis1 = graph.Int64Initializer("axes_1", 1);
@@ -70,7 +70,6 @@ public static class MlpOptimizerExporter
         var nextAverages = graph.Node("Add", "next_averages", graph.Node("Mul", "averages_decayed", averages, decay), graph.Node("Mul", "targets_weighted", targets, oneMinusDecay));
         var nextCorrections = graph.Node("Add", "next_corrections", graph.Node("Mul", "corrections_decayed", corrections, decay), oneMinusDecay);
         var nextStep = graph.Node("Add", "next_step", step, graph.Scalar("one", 1f));
-        Concat(graph, StateName + ContractV1.StateOutputSuffix, nextAverages, nextCorrections, nextStep);
 
         var corrected = graph.Node("Div", "corrected", nextAverages, nextCorrections);
         var rms = graph.Node("Add", "rms", graph.Node("Sqrt", "rms_raw", Columns(graph, "second_moment", corrected, k, k + 1)), graph.Scalar("epsilon", (float)features.Epsilon));
@@ -82,30 +81,54 @@ public static class MlpOptimizerExporter
             columns.Add(graph.Node("Tanh", "time_features", graph.Node("Mul", "time_scaled", nextStep, inverse)));
         }
         var x = columns.Count == 1 ? columns[0] : Concat(graph, "features", columns.ToArray());
+        var input = x;
+        string? logStep = null;
+        if (config.StepAdaptation)
+        {
+            // The same operations as CoordinateFeatures.Agreement and MlpOptimizer.Step, in the same order.
+            var fs = features.StateSize;
+            var m = MlpOptimizer.AgreementMomentum(features);
+            logStep = Columns(graph, "log_step", StateName, fs, fs + 1);
+            var previousCorrection = graph.Node("Max", "previous_correction", Columns(graph, "previous_correction_raw", StateName, k + 1 + m, k + 2 + m), graph.Scalar("correction_floor", CoordinateFeatures.AgreementCorrectionFloor));
+            var previous = graph.Node("Div", "previous_momentum", Columns(graph, "previous_momentum_raw", StateName, m, m + 1), previousCorrection);
+            var agreement = graph.Node("Tanh", "agreement", graph.Node("Mul", "agreement_raw", Columns(graph, "normalised_grad", "normalised", 0, 1), graph.Node("Div", "previous_normalised", previous, rms)));
+            input = Concat(graph, "network_input", x, agreement, graph.Node("Mul", "log_step_input", logStep, graph.Scalar("inverse_step_range", (float)(1 / config.StepAdaptationRange))));
+        }
 
-        var h = x;
+        var h = input;
         for (var layer = 0; layer < optimizer.Hidden.Count; layer++)
             h = graph.Node("Relu", $"hidden{layer}", Dense(graph, $"hidden{layer}", h, optimizer.Hidden[layer]));
         var output = graph.Node("Add", "output", Dense(graph, "head", h, optimizer.Head),
-            graph.Node("MatMul", "skip", x, graph.Initializer("skip_W", Transposed(optimizer.Skip.weight!), features.FeatureCount, 2)));
+            graph.Node("MatMul", "skip", input, graph.Initializer("skip_W", Transposed(optimizer.Skip.weight!), config.InputCount, config.OutputCount)));
         var direction = Columns(graph, "direction", output, 0, 1);
         if (config.BoundedDirection) direction = graph.Node("Tanh", "direction_bounded", direction);
         var magnitude = graph.Node("Exp", "step_multiplier",
             graph.Node("Mul", "log_step_multiplier", graph.Node("Tanh", "magnitude_bounded", Columns(graph, "magnitude", output, 1, 2)), graph.Scalar("magnitude_range", (float)config.MagnitudeRange)));
-        var scaled = graph.Node("Mul", "update_column", graph.Node("Mul", "direction_scaled", direction, magnitude), graph.Scalar("step_size", (float)config.StepSize));
+        var scaled = graph.Node("Mul", "update_scaled", graph.Node("Mul", "direction_scaled", direction, magnitude), graph.Scalar("step_size", (float)config.StepSize));
+        if (logStep is null)
+        {
+            Concat(graph, StateName + ContractV1.StateOutputSuffix, nextAverages, nextCorrections, nextStep);
+        }
+        else
+        {
+            var range = (float)config.StepAdaptationRange;
+            var change = graph.Node("Mul", "log_step_change", graph.Node("Tanh", "log_step_change_bounded", Columns(graph, "log_step_change_raw", output, 2, 3)), graph.Scalar("step_adaptation_rate", (float)config.StepAdaptationRate));
+            var nextLogStep = graph.Node("Clip", "next_log_step", graph.Node("Add", "log_step_moved", logStep, change), graph.Scalar("log_step_min", -range), graph.Scalar("log_step_max", range));
+            scaled = graph.Node("Mul", "update_adapted", scaled, graph.Node("Exp", "step_factor", nextLogStep));
+            Concat(graph, StateName + ContractV1.StateOutputSuffix, nextAverages, nextCorrections, nextStep, nextLogStep);
+        }
         graph.Node("Squeeze", ContractV1.UpdateOutput, scaled, axis1);
 
         graph.Output(ContractV1.UpdateOutput, Float, "update to add to each parameter", Coordinates);
-        graph.Output(StateName + ContractV1.StateOutputSuffix, Float, "the accumulators for the next step", Coordinates, OnnxDimension.Fixed(features.StateSize));
+        graph.Output(StateName + ContractV1.StateOutputSuffix, Float, "the state for the next step", Coordinates, OnnxDimension.Fixed(config.StateSize));
 
-        var model = graph.ToModel("L2LOnnx", LstmOptimizerExporter.ProducerVersion, []);
+        // The weights hash comes first and the metadata hash last (ToModel stamps), so a cut anywhere
+        // in the metadata is refused at load (docs/contract-v1.md, "Truncation").
+        var model = graph.ToModel("L2LOnnx", LstmOptimizerExporter.ProducerVersion,
+            Metadata(config, metadata, graph.WeightsHash()).Select(m => KeyValuePair.Create(m.Key, m.Value)));
         model.Domain = "ai.l2lonnx";
         model.ModelVersion = 1;
         model.DocString = "A learned optimizer under the L2LOnnx ONNX optimizer contract v1 (docs/contract-v1.md).";
-        // As for the LSTM family: the weights hash is defined on what a reader sees.
-        var weightsHash = LstmOptimizerExporter.WeightsHash(OnnxModelReader.Read(model.ToByteArray()).Graph);
-        foreach (var (key, value) in Metadata(config, metadata, weightsHash))
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 
@@ -130,6 +153,7 @@ public static class MlpOptimizerExporter
     private static IEnumerable<(string Key, string Value)> Metadata(MlpOptimizerConfig config, ExportMetadata metadata, string weightsHash)
     {
         var derived = new HashSet<string>(LstmMetadataKeys.Derived, StringComparer.Ordinal) { HiddenSizesKey, FeaturesKey, MultiplyAddsKey };
+        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         yield return (ContractV1.FormatKey, ContractV1.FormatVersion);
         yield return (ContractV1.ArchitectureKey, Architecture);
         yield return (ContractV1.TrainedOnKey, metadata.TrainedOn);
@@ -138,7 +162,6 @@ public static class MlpOptimizerExporter
         yield return (FeaturesKey, config.Features.Describe());
         yield return (MultiplyAddsKey, config.MultiplyAdds.ToString(CultureInfo.InvariantCulture));
         yield return (LstmMetadataKeys.OutputScale, config.StepSize.ToString("R", CultureInfo.InvariantCulture));
-        yield return (LstmMetadataKeys.WeightsHash, weightsHash);
         if (metadata.Group is { } group)
             yield return (LstmMetadataKeys.Group, group);
         foreach (var (key, value) in metadata.Details.OrderBy(d => d.Key, StringComparer.Ordinal))

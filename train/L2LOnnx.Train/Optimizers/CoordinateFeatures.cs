@@ -57,6 +57,25 @@ public sealed class CoordinateFeatures : IDisposable
         return (features, cat(new[] { nextAverages, nextCorrections, nextStep }, 1));
     }
 
+    /// <summary>
+    /// The step agreement [N, 1] of step adaptation: <c>tanh((g / rms) (m_prev / rms))</c>, the normalised
+    /// gradient <paramref name="features"/>[:, 0] times the previous bias-corrected momentum
+    /// <paramref name="momentum"/> of <paramref name="previousState"/> over this step's RMS (from
+    /// <paramref name="nextState"/>). Positive when the gradient keeps the direction of the last updates,
+    /// negative when it turned: the sign of the hypergradient of the log step size.
+    /// </summary>
+    /// <remarks>The previous correction is floored at <see cref="AgreementCorrectionFloor"/>: it is 0 at the first step, where the momentum is 0 too.</remarks>
+    public Tensor Agreement(Tensor features, Tensor previousState, Tensor nextState, int momentum)
+    {
+        var k = Config.Momenta;
+        var rms = nextState.narrow(1, k, 1).div(nextState.narrow(1, 2 * k + 1, 1)).sqrt().add((float)Config.Epsilon);
+        var previous = previousState.narrow(1, momentum, 1).div(previousState.narrow(1, k + 1 + momentum, 1).clamp_min(AgreementCorrectionFloor));
+        return features.narrow(1, 0, 1).mul(previous.div(rms)).tanh();
+    }
+
+    /// <summary>Floor of the previous bias correction in <see cref="Agreement"/>.</summary>
+    public const float AgreementCorrectionFloor = 1e-3f;
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -43,14 +43,14 @@ public sealed class MlpOptimizer : nn.Module, ILearnedOptimizerNetwork
         config.Validate();
         Config = config;
         hidden = new ModuleList<Linear>();
-        var width = config.Features.FeatureCount;
+        var width = config.InputCount;
         foreach (var units in config.HiddenSizes)
         {
             hidden.Add(nn.Linear(width, units));
             width = units;
         }
-        head = nn.Linear(width, 2);
-        skip = nn.Linear(config.Features.FeatureCount, 2, hasBias: false);
+        head = nn.Linear(width, config.OutputCount);
+        skip = nn.Linear(config.InputCount, config.OutputCount, hasBias: false);
         RegisterComponents();
         features = new CoordinateFeatures(config.Features);
         using var noGrad = no_grad();
@@ -58,9 +58,16 @@ public sealed class MlpOptimizer : nn.Module, ILearnedOptimizerNetwork
         head.bias!.mul_(0.1f);
         skip.weight!.zero_();
         skip.weight![0, AdamFeature(config.Features)] = tensor(-1f);
+        // With step adaptation the warm start also grows the step where the gradient agrees with the
+        // last momentum and shrinks it where they disagree: hypergradient descent on the log step size
+        // (Baydin et al. 2018) in the spirit of Rprop, for meta-training to refine.
+        if (config.StepAdaptation) skip.weight![2, AgreementInput] = tensor(1f);
     }
 
-    /// <summary>The feature the warm start follows: the normalised 0.9-momentum, else the normalised gradient.</summary>
+    /// <summary>Index of the step-agreement input (after the features; step adaptation only).</summary>
+    private int AgreementInput => Config.Features.FeatureCount;
+
+    /// <summary>The feature the warm start follows: the normalised 0.9-momentum, else the normalised gradient (index 0).</summary>
     private static int AdamFeature(CoordinateFeatureConfig features)
     {
         for (var i = 0; i < features.Momenta; i++)
@@ -68,11 +75,14 @@ public sealed class MlpOptimizer : nn.Module, ILearnedOptimizerNetwork
         return 0;
     }
 
+    /// <summary>The momentum the step agreement compares the gradient with: the 0.9 one, else the first.</summary>
+    internal static int AgreementMomentum(CoordinateFeatureConfig features) => Math.Max(AdamFeature(features) - 1, 0);
+
     /// <inheritdoc />
     public string Describe() => Config.Describe();
 
     /// <inheritdoc />
-    public IOptimizerNetworkState InitialState(long coordinates) => MlpOptimizerState.Zeros(Config.Features, coordinates);
+    public IOptimizerNetworkState InitialState(long coordinates) => MlpOptimizerState.Zeros(Config, coordinates);
 
     /// <inheritdoc />
     public (Tensor Update, IOptimizerNetworkState State) Step(Tensor grad, Tensor param, IOptimizerNetworkState state)
@@ -80,15 +90,31 @@ public sealed class MlpOptimizer : nn.Module, ILearnedOptimizerNetwork
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
         if (state is not MlpOptimizerState mlpState)
             throw new ArgumentException($"an MLP optimizer needs an {nameof(MlpOptimizerState)}, got {state.GetType().Name}", nameof(state));
-        var (x, next) = features.Step(grad, param, mlpState.Accumulators);
-        var h = x;
+        var accumulators = Config.StepAdaptation ? mlpState.Accumulators.narrow(1, 0, Config.Features.StateSize) : mlpState.Accumulators;
+        var (x, next) = features.Step(grad, param, accumulators);
+        var input = x;
+        Tensor? logStep = null;
+        if (Config.StepAdaptation)
+        {
+            logStep = mlpState.Accumulators.narrow(1, Config.Features.StateSize, 1);
+            var agreement = features.Agreement(x, accumulators, next, AgreementMomentum(Config.Features));
+            input = cat(new[] { x, agreement, logStep.mul((float)(1 / Config.StepAdaptationRange)) }, 1);
+        }
+        var h = input;
         foreach (var layer in hidden) h = layer.forward(h).relu();
-        var output = head.forward(h).add(skip.forward(x));
+        var output = head.forward(h).add(skip.forward(input));
         var direction = output.narrow(1, 0, 1);
         if (Config.BoundedDirection) direction = direction.tanh();
         var magnitude = output.narrow(1, 1, 1).tanh().mul((float)Config.MagnitudeRange).exp();
-        var update = direction.mul(magnitude).mul((float)Config.StepSize).squeeze(1);
-        return (update, new MlpOptimizerState(next));
+        var update = direction.mul(magnitude).mul((float)Config.StepSize);
+        if (logStep is not null)
+        {
+            var range = (float)Config.StepAdaptationRange;
+            var nextLogStep = logStep.add(output.narrow(1, 2, 1).tanh().mul((float)Config.StepAdaptationRate)).clamp(-range, range);
+            update = update.mul(nextLogStep.exp());
+            next = cat(new[] { next, nextLogStep }, 1);
+        }
+        return (update.squeeze(1), new MlpOptimizerState(next));
     }
 
     /// <inheritdoc />

@@ -15,12 +15,20 @@ namespace L2LOnnx.Train.Optimizers;
 /// and <c>StepSize * e^a</c>, so no output can make the update explode.
 /// </param>
 /// <param name="BoundedDirection">Pass the direction through tanh, so every update is at most <c>StepSize * e^a</c> in magnitude.</param>
+/// <param name="StepAdaptationRate">
+/// 0 for none; otherwise the largest change per step of a learned per-coordinate log step size kept in
+/// the state (<see cref="StepAdaptation"/>): <c>l' = clip(l + rate * tanh(change), -range, range)</c>,
+/// and every update is multiplied by <c>e^l'</c>.
+/// </param>
+/// <param name="StepAdaptationRange">How far the learned log step size may go either way (6.9: the step stays within 1/1000 .. 1000 times <c>StepSize</c>).</param>
 public sealed record MlpOptimizerConfig(
     CoordinateFeatureConfig Features,
     IReadOnlyList<int> HiddenSizes,
     double StepSize = 0.01,
     double MagnitudeRange = 4.6,
-    bool BoundedDirection = false)
+    bool BoundedDirection = false,
+    double StepAdaptationRate = 0,
+    double StepAdaptationRange = 6.9)
 {
     /// <summary>The default: the default features, two hidden layers of 16, step 0.01 within 1e-4 .. 1.</summary>
     public static MlpOptimizerConfig Default { get; } = new(CoordinateFeatureConfig.Default, [16, 16]);
@@ -32,7 +40,21 @@ public sealed record MlpOptimizerConfig(
         if (HiddenSizes.Any(h => h < 1)) throw new ArgumentOutOfRangeException(nameof(HiddenSizes), "every hidden layer needs at least one unit");
         if (!(StepSize > 0 && double.IsFinite(StepSize))) throw new ArgumentOutOfRangeException(nameof(StepSize), StepSize, "must be positive and finite");
         if (!(MagnitudeRange >= 0 && double.IsFinite(MagnitudeRange))) throw new ArgumentOutOfRangeException(nameof(MagnitudeRange), MagnitudeRange, "must be non-negative and finite");
+        if (!(StepAdaptationRate >= 0 && StepAdaptationRate <= 1)) throw new ArgumentOutOfRangeException(nameof(StepAdaptationRate), StepAdaptationRate, "must be in [0, 1] (0 = no step adaptation; 0.2 lets the step grow or shrink by up to 22 % per step)");
+        if (!(StepAdaptationRange > 0 && StepAdaptationRange <= 20)) throw new ArgumentOutOfRangeException(nameof(StepAdaptationRange), StepAdaptationRange, "must be in (0, 20], e.g. 6.9 for a factor of 1000 either way");
     }
+
+    /// <summary>Whether the optimizer learns a per-coordinate step size kept in its state.</summary>
+    public bool StepAdaptation => StepAdaptationRate > 0;
+
+    /// <summary>Inputs of the network: the features, plus the step-agreement and log-step inputs with step adaptation.</summary>
+    public int InputCount => Features.FeatureCount + (StepAdaptation ? 2 : 0);
+
+    /// <summary>Outputs of the network: direction, magnitude, and with step adaptation the change of the log step.</summary>
+    public int OutputCount => StepAdaptation ? 3 : 2;
+
+    /// <summary>Columns of the state: the feature accumulators, then with step adaptation the log step.</summary>
+    public int StateSize => Features.StateSize + (StepAdaptation ? 1 : 0);
 
     /// <summary>
     /// Multiply-adds per coordinate and step of the network (features excluded): the layers and the skip.
@@ -42,8 +64,8 @@ public sealed record MlpOptimizerConfig(
     {
         get
         {
-            var sizes = HiddenSizes.Prepend(Features.FeatureCount).Append(2).ToArray();
-            return Enumerable.Range(0, sizes.Length - 1).Sum(i => sizes[i] * sizes[i + 1]) + 2 * Features.FeatureCount;
+            var sizes = HiddenSizes.Prepend(InputCount).Append(OutputCount).ToArray();
+            return Enumerable.Range(0, sizes.Length - 1).Sum(i => sizes[i] * sizes[i + 1]) + OutputCount * InputCount;
         }
     }
 
@@ -51,7 +73,8 @@ public sealed record MlpOptimizerConfig(
     public string Describe()
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        var layers = string.Join("-", HiddenSizes.Prepend(Features.FeatureCount).Append(2));
-        return $"coordinatewise MLP {layers} + skip on {Features.Describe()}; update {F(StepSize)} x {(BoundedDirection ? "tanh(direction)" : "direction")} x exp({F(MagnitudeRange)} tanh(magnitude))";
+        var layers = string.Join("-", HiddenSizes.Prepend(InputCount).Append(OutputCount));
+        var adaptation = StepAdaptation ? $" x exp(l), learned log step l changing by at most {F(StepAdaptationRate)} per step within +-{F(StepAdaptationRange)}" : "";
+        return $"coordinatewise MLP {layers} + skip on {Features.Describe()}; update {F(StepSize)} x {(BoundedDirection ? "tanh(direction)" : "direction")} x exp({F(MagnitudeRange)} tanh(magnitude)){adaptation}";
     }
 }

@@ -19,11 +19,23 @@ internal static unsafe class BFloat16Staging
         }
     }
 
-    public static void Encode(float* source, ushort* destination, long count)
+    /// <summary>
+    /// Encodes <paramref name="count"/> floats; returns whether every encoded value is finite (a float
+    /// just below float.MaxValue rounds to bfloat16 infinity, so the check is on what is stored).
+    /// </summary>
+    public static bool Encode(float* source, ushort* destination, long count)
     {
         var step = Vector<ushort>.Count;
+        var exponent = new Vector<ushort>(0x7F80);
+        var nonFinite = Vector<ushort>.Zero;
         for (long i = 0; i < count; i += step)
-            Vector.Narrow(Round(Vector.Load(source + i)), Round(Vector.Load(source + i + step / 2))).Store(destination + i);
+        {
+            var encoded = Vector.Narrow(Round(Vector.Load(source + i)), Round(Vector.Load(source + i + step / 2)));
+            encoded.Store(destination + i);
+            // All exponent bits set: infinity or NaN.
+            nonFinite |= Vector.Equals(encoded & exponent, exponent);
+        }
+        return nonFinite == Vector<ushort>.Zero;
     }
 
     private static Vector<uint> Round(Vector<float> value)

@@ -11,7 +11,7 @@ internal sealed unsafe class FusedKernel : IDisposable
 {
     private readonly IDisposable plan;
 
-    private FusedKernel(delegate*<KernelArguments*, int, int, float*, void> entry, void* planPointer, IDisposable plan, int blockWidth, int scratchFloats, string description)
+    private FusedKernel(delegate*<KernelArguments*, int, int, float*, bool> entry, void* planPointer, IDisposable plan, int blockWidth, int scratchFloats, string description)
     {
         Entry = entry;
         Plan = planPointer;
@@ -21,8 +21,8 @@ internal sealed unsafe class FusedKernel : IDisposable
         Description = description;
     }
 
-    /// <summary>Steps blocks [first, end) of one state with the given scratch.</summary>
-    public delegate*<KernelArguments*, int, int, float*, void> Entry { get; }
+    /// <summary>Steps blocks [first, end) of one state with the given scratch; returns whether every value it stored is finite.</summary>
+    public delegate*<KernelArguments*, int, int, float*, bool> Entry { get; }
 
     /// <summary>The native plan the entry point reads (<see cref="KernelArguments.Plan"/>).</summary>
     public void* Plan { get; }
@@ -43,7 +43,7 @@ internal sealed unsafe class FusedKernel : IDisposable
     public static FusedKernel ForLstm(FusedLstmModel model, int widest = 512)
     {
         var native = new NativePlan(model);
-        delegate*<KernelArguments*, int, int, float*, void> entry;
+        delegate*<KernelArguments*, int, int, float*, bool> entry;
         int width;
         string simd;
         if (widest >= 512 && Simd512.IsSupported)
@@ -73,7 +73,7 @@ internal sealed unsafe class FusedKernel : IDisposable
     /// <param name="widest">As for <see cref="ForLstm"/>.</param>
     public static FusedKernel ForProgram(FusedProgram program, int widest = 512)
     {
-        delegate*<KernelArguments*, int, int, float*, void> entry;
+        delegate*<KernelArguments*, int, int, float*, bool> entry;
         int lanes;
         string simd;
         if (widest >= 512 && Simd512.IsSupported)

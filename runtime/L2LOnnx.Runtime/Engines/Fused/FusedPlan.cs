@@ -29,7 +29,12 @@ internal unsafe struct LayerPlan
     public int CState;
 }
 
-/// <summary>What a fused kernel reads about one state: its plan, gradient, update, parameter and state buffers.</summary>
+/// <summary>
+/// What a fused kernel reads and writes for one state: its plan, gradient, update, parameter and
+/// state buffers. The kernel reads the current state from <see cref="States"/> and writes the next
+/// one to <see cref="NextStates"/>: the same buffers when the state is updated in place, the back
+/// buffers of a double-buffered state otherwise.
+/// </summary>
 internal unsafe struct KernelArguments
 {
     /// <summary>The kernel's native plan: a <see cref="FusedPlan"/> or a <see cref="ProgramPlan"/>.</summary>
@@ -40,8 +45,18 @@ internal unsafe struct KernelArguments
     /// <summary>The parameter values, or null when the model does not read them.</summary>
     public float* Parameters;
 
-    /// <summary>One pointer per contract state, each to a blocked [blocks][S][lanes] buffer.</summary>
+    /// <summary>One pointer per contract state, each to a blocked [blocks][S][lanes] buffer: the current state.</summary>
     public float** States;
+
+    /// <summary>Where the next state goes, laid out as <see cref="States"/>.</summary>
+    public float** NextStates;
+
+    /// <summary>
+    /// 1 when the next states are other buffers than the current ones and too large to stay in cache:
+    /// the kernels then write them (the compiled program every state, the LSTM kernel its cells) with
+    /// non-temporal stores, which do not read each line from memory before overwriting it.
+    /// </summary>
+    public int StreamNextStates;
 }
 
 /// <summary>

@@ -18,6 +18,12 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
 
     static abstract void Store(float* destination, TVec value);
 
+    /// <summary>
+    /// Stores past the caches (no read of the line first), to an address aligned to the vector size;
+    /// <see cref="FenceStreamingStores"/> before other threads read it.
+    /// </summary>
+    static abstract void StoreNonTemporal(float* destination, TVec value);
+
     /// <summary>Loads one vector's worth of bfloat16 values, widened to float.</summary>
     static abstract TVec LoadBFloat16(ushort* source);
 
@@ -79,4 +85,11 @@ internal unsafe interface ISimd<TVec> where TVec : unmanaged
 
     /// <summary>Whether every lane is finite.</summary>
     static abstract bool AllFinite(TVec a);
+
+    /// <summary>Orders this thread's <see cref="StoreNonTemporal"/> stores before its later stores (sfence).</summary>
+    static virtual void FenceStreamingStores()
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported) System.Runtime.Intrinsics.X86.Sse.StoreFence();
+        else Thread.MemoryBarrier();
+    }
 }

@@ -29,15 +29,24 @@ internal static unsafe class LstmKernel<TVec, TSimd>
     /// <summary>Floats of scratch one participant needs: features [2][L], gates [rows][L].</summary>
     public static int ScratchFloats(int maxPaddedRows) => (2 + maxPaddedRows) * BlockWidth;
 
-    /// <summary>Steps blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of one state.</summary>
+    /// <summary>
+    /// Steps blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of one state. Returns
+    /// whether every value it stored (next state and update) is finite.
+    /// </summary>
     [SkipLocalsInit]
-    public static void Run(KernelArguments* args, int firstBlock, int endBlock, float* scratch)
+    public static bool Run(KernelArguments* args, int firstBlock, int endBlock, float* scratch)
     {
         var lanes = TSimd.Lanes;
         var width = BlockWidth;
         var plan = (FusedPlan*)args->Plan;
         var features = scratch;
         var gates = scratch + 2 * width;
+        var zero = TSimd.Splat(0f);
+        // Sum of value x 0 over every stored value: stays 0 while all are finite, NaN from the first
+        // infinity or NaN on; one FMA per stored vector.
+        var nonFinite = zero;
+        // The cells (not h, which the next layer and the output read at once) go past the caches.
+        var stream = args->StreamNextStates != 0;
         for (var block = firstBlock; block < endBlock; block++)
         {
             var grad = args->Gradient + (long)block * width;
@@ -61,11 +70,12 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             {
                 var layer = plan->Layers + l;
                 var hidden = layer->HiddenSize;
-                var h = args->States[layer->HState] + (long)block * hidden * width;
-                var c = args->States[layer->CState] + (long)block * hidden * width;
+                var offset = (long)block * hidden * width;
+                var h = args->States[layer->HState] + offset;
                 Gates(layer, x, inputs, h, gates);
-                Cells(hidden, gates, h, c, allFinite, mask0, mask1);
-                x = h;
+                var hNext = args->NextStates[layer->HState] + offset;
+                nonFinite = TSimd.Add(nonFinite, Cells(hidden, gates, h, args->States[layer->CState] + offset, hNext, args->NextStates[layer->CState] + offset, allFinite, mask0, mask1, stream));
+                x = hNext;
                 inputs = hidden;
             }
 
@@ -79,7 +89,10 @@ internal static unsafe class LstmKernel<TVec, TSimd>
             }
             TSimd.Store(update, u0);
             TSimd.Store(update + lanes, u1);
+            nonFinite = TSimd.MultiplyAdd(u0, zero, TSimd.MultiplyAdd(u1, zero, nonFinite));
         }
+        if (stream) TSimd.FenceStreamingStores();
+        return TSimd.AllFinite(nonFinite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,10 +173,12 @@ internal static unsafe class LstmKernel<TVec, TSimd>
     /// <c>i g = (b_g - 1) / (s_i (b_g + 1))</c> and <c>o tanh c' = (b_c' - 1) / (s_o (b_c' + 1))</c>.
     /// The exponentials' arguments are clamped (-x to 40, 2x to ±20, where sigmoid and tanh are
     /// saturated to float precision) so those products stay finite. The gates' exponentials run first
-    /// as one flat pass of independent evaluations, which the core overlaps well.
+    /// as one flat pass of independent evaluations, which the core overlaps well. Reads h and c, writes
+    /// <paramref name="hNext"/> and <paramref name="cNext"/> (the same buffers when in place); returns
+    /// the sum of every stored value times 0, which is 0 only if all are finite.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Cells(int hidden, float* gates, float* h, float* c, bool allFinite, TVec mask0, TVec mask1)
+    private static TVec Cells(int hidden, float* gates, float* h, float* c, float* hNext, float* cNext, bool allFinite, TVec mask0, TVec mask1, bool stream)
     {
         var lanes = TSimd.Lanes;
         var width = 2 * lanes;
@@ -171,6 +186,8 @@ internal static unsafe class LstmKernel<TVec, TSimd>
         var candidates = gates + 3 * gateStride;
         var end = gates + 4 * gateStride;
         var one = TSimd.Splat(1f);
+        var zero = TSimd.Splat(0f);
+        var nonFinite = zero;
         for (var g = gates; g < candidates; g += lanes)
             TSimd.Store(g, TSimd.Add(one, SimdMath<TVec, TSimd>.Exp(TSimd.Min(TSimd.Subtract(TSimd.Splat(0f), TSimd.Load(g)), TSimd.Splat(40f)))));
         for (var g = candidates; g < end; g += lanes)
@@ -193,10 +210,13 @@ internal static unsafe class LstmKernel<TVec, TSimd>
                     cNew = TSimd.Select(mask, cNew, cOld);
                     hNew = TSimd.Select(mask, hNew, TSimd.Load(h + offset));
                 }
-                TSimd.Store(c + offset, cNew);
-                TSimd.Store(h + offset, hNew);
+                if (stream) TSimd.StoreNonTemporal(cNext + offset, cNew);
+                else TSimd.Store(cNext + offset, cNew);
+                TSimd.Store(hNext + offset, hNew);
+                nonFinite = TSimd.MultiplyAdd(cNew, zero, TSimd.MultiplyAdd(hNew, zero, nonFinite));
             }
         }
+        return nonFinite;
     }
 
     /// <summary>2x clamped to [-20, 20]: tanh is ±1 in float beyond |x| = 10, and e^20 (b + 1) s stays finite.</summary>

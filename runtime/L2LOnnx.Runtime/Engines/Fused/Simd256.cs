@@ -20,6 +20,9 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     public static void Store(float* destination, Vector256<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreNonTemporal(float* destination, Vector256<float> value) => value.StoreAlignedNonTemporal(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadBFloat16(ushort* source)
     {
         var halves = Vector128.Load(source);

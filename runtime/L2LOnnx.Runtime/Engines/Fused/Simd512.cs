@@ -20,6 +20,9 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     public static void Store(float* destination, Vector512<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreNonTemporal(float* destination, Vector512<float> value) => value.StoreAlignedNonTemporal(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadBFloat16(ushort* source)
     {
         var halves = Vector256.Load(source);

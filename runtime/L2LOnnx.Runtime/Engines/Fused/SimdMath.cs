@@ -23,12 +23,14 @@ internal static class SimdMath<TVec, TSimd>
     /// e^x: x = k ln2 + r with |r| &lt;= ln2 / 2 (Cody-Waite split of ln 2), e^r by a degree-5
     /// polynomial fitted for relative error on that interval (at most 1.7e-7 in float32 arithmetic,
     /// against 1.2e-7 for float32 rounding itself), times 2^k. Inputs are clamped to [-87, 88], where
-    /// the sigmoid and tanh built on it have long saturated.
+    /// the sigmoid and tanh built on it have long saturated; NaN stays NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Exp(TVec x)
     {
-        x = TSimd.Min(TSimd.Max(x, TSimd.Splat(-87f)), TSimd.Splat(88f));
+        // Constants first: the hardware max and min return their second operand on NaN, so NaN stays NaN
+        // (as in ONNX Runtime) instead of being clamped into a number that a later check would accept.
+        x = TSimd.Min(TSimd.Splat(88f), TSimd.Max(TSimd.Splat(-87f), x));
         var k = TSimd.Round(TSimd.Multiply(x, TSimd.Splat(1.44269504f)));
         var r = TSimd.MultiplyAdd(k, TSimd.Splat(-0.693359375f), x);
         r = TSimd.MultiplyAdd(k, TSimd.Splat(2.12194440e-4f), r);

@@ -20,6 +20,9 @@ internal readonly unsafe struct SimdPortable : ISimd<Vector<float>>
     public static void Store(float* destination, Vector<float> value) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreNonTemporal(float* destination, Vector<float> value) => value.StoreAlignedNonTemporal(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> LoadBFloat16(ushort* source)
     {
         // Vector<T> has no half-width type to widen from; a lane at a time keeps the read in bounds.

@@ -120,7 +120,9 @@ public sealed class OnnxGraphWriter(string name, string docString)
     /// <summary>
     /// The model: this graph with opset <see cref="Opset"/> of the default domain, IR version
     /// <see cref="IrVersion"/>, the producer, and <paramref name="metadata"/> as <c>metadata_props</c> in
-    /// the order given. Callers may set the model's domain, version and doc string on the result.
+    /// the order given, stamped (<see cref="ModelStamp.Apply"/>): <c>l2l.weights_sha256</c>, when given,
+    /// first and <c>l2l.metadata_sha256</c> last. Callers may set the model's domain, version and doc
+    /// string on the result; a caller that changes its metadata, inputs or outputs must stamp it again.
     /// </summary>
     public ModelProto ToModel(string producerName, string producerVersion, IEnumerable<KeyValuePair<string, string>> metadata)
     {
@@ -134,7 +136,19 @@ public sealed class OnnxGraphWriter(string name, string docString)
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         foreach (var (key, value) in metadata)
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        ModelStamp.Apply(model);
         return model;
+    }
+
+    /// <summary>
+    /// The <c>l2l.weights_sha256</c> of the initializers added so far (<see cref="Runtime.WeightsHash"/>),
+    /// taken from the serialized graph, since the hash is defined on what a reader sees.
+    /// </summary>
+    public string WeightsHash()
+    {
+        var model = new ModelProto { IrVersion = IrVersion, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return Runtime.WeightsHash.Compute(OnnxModelReader.Read(model.ToByteArray()).Graph);
     }
 
     /// <summary>The serialized model (<see cref="ToModel"/>) produced by <paramref name="producer"/>, at the runtime's version.</summary>

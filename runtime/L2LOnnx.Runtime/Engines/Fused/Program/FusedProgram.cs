@@ -117,7 +117,7 @@ internal enum ProgramOpCode
 /// <see cref="K2"/> of B with <see cref="Weights"/> [K1 + K2][Rows] and <see cref="Bias"/>.
 /// <see cref="ProgramOpCode.LstmCell"/> reads 4H gates (i, o, f, c) from A and c from B and writes h to
 /// the destination and c to <see cref="Destination2"/>. <see cref="ProgramOpCode.StoreOutput"/> copies
-/// A into a contract output, keeping the old value (or zero) for coordinates with a non-finite gradient.
+/// A into a contract output, and B (the current state, or zero) for coordinates with a non-finite gradient.
 /// </summary>
 internal sealed class ProgramInstruction
 {

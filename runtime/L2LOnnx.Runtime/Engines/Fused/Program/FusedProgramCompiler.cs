@@ -129,7 +129,12 @@ internal sealed partial class FusedProgramCompiler
 
     private void Emit(ProgramInstruction instruction) => instructions.Add(instruction);
 
-    /// <summary>The update and every state output are copied into the state's buffers, last.</summary>
+    /// <summary>
+    /// The update and every state output are copied into the state's buffers, last. Each store names
+    /// what a coordinate with a non-finite gradient gets instead (B): zero for the update, the current
+    /// state for a state. A state passed through unchanged is stored too: a double-buffered state's
+    /// next buffers must receive it.
+    /// </summary>
     private void StoreOutputs()
     {
         var stores = new List<ProgramInstruction>();
@@ -140,29 +145,33 @@ internal sealed partial class FusedProgramCompiler
                 throw new NotCompilableException($"graph output '{output.Name}' is {(value is ConstantValue ? "a constant" : "boolean")}, not a per-coordinate float");
             int width;
             ProgramRegister target;
+            ProgramOperand skipped;
+            var passedThrough = false;
             if (output.Name == ContractV1.UpdateOutput)
             {
                 width = 1;
                 target = Register(RegisterHome.Update, 1);
+                skipped = ProgramOperand.Of([0f]);
             }
             else
             {
                 var state = contract.States.Select((s, i) => (s, i)).First(p => p.s.OutputName == output.Name);
                 width = state.s.Width;
-                if (coordinate.Register.Home == RegisterHome.State && coordinate.Register.State == state.i && coordinate.Row == 0 && coordinate.Rows == width)
-                    continue;
                 target = Register(RegisterHome.State, width, state.i);
+                skipped = ProgramOperand.Of(target);
+                passedThrough = coordinate.Register.Home == RegisterHome.State && coordinate.Register.State == state.i && coordinate.Row == 0 && coordinate.Rows == width;
             }
             if (coordinate.Rows != width)
                 throw new NotCompilableException($"graph output '{output.Name}' is computed as {coordinate.Shape}, but the contract declares {width} value(s) per coordinate");
             var source = coordinate;
-            if (coordinate.Register.Home != RegisterHome.Scratch)
+            if (coordinate.Register.Home != RegisterHome.Scratch && !passedThrough)
             {
-                // Outputs are written in place over the inputs, so an output that is an input is copied first.
+                // In place, outputs are written over the inputs, so an output that is another input is
+                // copied first (a state passed through is read and written by its own store only).
                 source = NewValue([ProgramValue.N, width]);
                 Emit(new ProgramInstruction(ProgramOpCode.Copy, width, source.Operand(), coordinate.Operand()));
             }
-            stores.Add(new ProgramInstruction(ProgramOpCode.StoreOutput, width, ProgramOperand.Of(target), source.Operand()));
+            stores.Add(new ProgramInstruction(ProgramOpCode.StoreOutput, width, ProgramOperand.Of(target), source.Operand(), skipped));
         }
         instructions.AddRange(stores);
     }

@@ -56,7 +56,11 @@ internal sealed unsafe class NativeProgram : IDisposable
     /// <summary>Scratch rows before the registers: the gradient with non-finite lanes zeroed, and the finiteness mask.</summary>
     public const int ReservedRows = 2;
 
-    /// <summary>Base indices: scratch, gradient, parameters, update, then one per state.</summary>
+    /// <summary>
+    /// Base indices: scratch, gradient, parameters, update, then one per state for the current state
+    /// (what instructions read), then one per state for the next state (what the output stores write;
+    /// the same buffers when the state is updated in place).
+    /// </summary>
     public const int ScratchBase = 0, GradientBase = 1, ParametersBase = 2, UpdateBase = 3, FirstStateBase = 4;
 
     private readonly NativeArena arena = new();
@@ -67,6 +71,9 @@ internal sealed unsafe class NativeProgram : IDisposable
         for (var i = 0; i < program.Instructions.Count; i++)
         {
             var instruction = program.Instructions[i];
+            var destination = Encode(instruction.Destination, blockWidth);
+            if (instruction.Code == ProgramOpCode.StoreOutput && destination.Base >= FirstStateBase)
+                destination.Base += program.StateWidths.Count;
             ops[i] = new ProgramOp
             {
                 Code = instruction.Code,
@@ -74,7 +81,7 @@ internal sealed unsafe class NativeProgram : IDisposable
                 K1 = instruction.K1,
                 K2 = instruction.K2,
                 Relu = instruction.Relu ? 1 : 0,
-                Destination = Encode(instruction.Destination, blockWidth),
+                Destination = destination,
                 Destination2 = Encode(instruction.Destination2, blockWidth),
                 A = Encode(instruction.A, blockWidth),
                 B = Encode(instruction.B, blockWidth),

@@ -27,25 +27,35 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 {
     private const int Vectors = NativeProgram.VectorsPerBlock;
 
-    /// <summary>Steps blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of one state.</summary>
+    /// <summary>
+    /// Steps blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) of one state. Returns
+    /// whether every value it stored (next state and update) is finite.
+    /// </summary>
     [SkipLocalsInit]
-    public static void Run(KernelArguments* args, int firstBlock, int endBlock, float* scratch)
+    public static bool Run(KernelArguments* args, int firstBlock, int endBlock, float* scratch)
     {
         var plan = (ProgramPlan*)args->Plan;
         var lanes = TSimd.Lanes;
         var width = Vectors * lanes;
-        var bases = stackalloc float*[NativeProgram.FirstStateBase + plan->StateCount];
+        var states = plan->StateCount;
+        // The current states, then where the next states go (see NativeProgram.FirstStateBase).
+        var bases = stackalloc float*[NativeProgram.FirstStateBase + 2 * states];
         var clean = scratch;
         var mask = scratch + width;
         bases[NativeProgram.ScratchBase] = scratch;
+        var nonFinite = TSimd.Splat(0f);
+        var stream = args->StreamNextStates != 0;
         for (var block = firstBlock; block < endBlock; block++)
         {
             long offset = (long)block * width;
             var grad = args->Gradient + offset;
             bases[NativeProgram.ParametersBase] = args->Parameters + offset;
             bases[NativeProgram.UpdateBase] = args->Update + offset;
-            for (var s = 0; s < plan->StateCount; s++)
+            for (var s = 0; s < states; s++)
+            {
                 bases[NativeProgram.FirstStateBase + s] = args->States[s] + offset * plan->StateWidths[s];
+                bases[NativeProgram.FirstStateBase + states + s] = args->NextStates[s] + offset * plan->StateWidths[s];
+            }
             var allFinite = true;
             for (var v = 0; v < width; v += lanes) allFinite &= TSimd.AllFinite(TSimd.Load(grad + v));
             if (!allFinite)
@@ -62,11 +72,18 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
             }
             bases[NativeProgram.GradientBase] = grad;
             var end = plan->Ops + plan->OpCount;
-            for (var op = plan->Ops; op < end; op++) Execute(op, bases, allFinite, mask);
+            for (var op = plan->Ops; op < end; op++)
+            {
+                if (op->Code == ProgramOpCode.StoreOutput) nonFinite = TSimd.Add(nonFinite, Store(op, bases, allFinite, mask, stream));
+                else Execute(op, bases);
+            }
         }
+        if (stream) TSimd.FenceStreamingStores();
+        return TSimd.AllFinite(nonFinite);
     }
 
-    private static void Execute(ProgramOp* op, float** bases, bool allFinite, float* mask)
+    /// <summary>Every instruction but <see cref="ProgramOpCode.StoreOutput"/>, which <see cref="Run"/> calls itself.</summary>
+    private static void Execute(ProgramOp* op, float** bases)
     {
         switch (op->Code)
         {
@@ -99,7 +116,6 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
             case ProgramOpCode.Where: Where(op, bases); break;
             case ProgramOpCode.MatMul: MatMul(op, bases); break;
             case ProgramOpCode.LstmCell: LstmCell(op, bases); break;
-            case ProgramOpCode.StoreOutput: Store(op, bases, allFinite, mask); break;
         }
     }
 
@@ -287,23 +303,33 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
         }
     }
 
-    /// <summary>Copies A into a contract output; coordinates with a non-finite gradient keep the old state and get a zero update.</summary>
-    private static void Store(ProgramOp* op, float** bases, bool allFinite, float* mask)
+    /// <summary>
+    /// Copies A into a contract output; coordinates with a non-finite gradient get B instead (the
+    /// current state, or zero for the update), with non-temporal stores for a state when
+    /// <paramref name="stream"/>. Returns the sum of every stored value times 0, which is 0 only if all
+    /// are finite.
+    /// </summary>
+    private static TVec Store(ProgramOp* op, float** bases, bool allFinite, float* mask, bool stream)
     {
         var lanes = TSimd.Lanes;
         var width = Vectors * lanes;
         var d = At(op->Destination, bases);
         var a = At(op->A, bases);
-        var update = op->Destination.Base == NativeProgram.UpdateBase;
+        var zero = TSimd.Splat(0f);
+        var nonFinite = zero;
+        stream &= op->Destination.Base >= NativeProgram.FirstStateBase;
         for (var r = 0; r < op->Rows; r++, d += width, a += op->A.RowStride)
         {
             for (var v = 0; v < width; v += lanes)
             {
                 var value = TSimd.Load(a + v);
-                if (!allFinite) value = TSimd.Select(TSimd.Load(mask + v), value, update ? TSimd.Splat(0f) : TSimd.Load(d + v));
-                TSimd.Store(d + v, value);
+                if (!allFinite) value = TSimd.Select(TSimd.Load(mask + v), value, Read(op->B, bases, r, v));
+                if (stream) TSimd.StoreNonTemporal(d + v, value);
+                else TSimd.Store(d + v, value);
+                nonFinite = TSimd.MultiplyAdd(value, zero, nonFinite);
             }
         }
+        return nonFinite;
     }
 
     private static TVec AllOnes => TSimd.Splat(BitConverter.Int32BitsToSingle(-1));
@@ -328,7 +354,8 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     private readonly struct Reciprocal : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Divide(TSimd.Splat(1f), x); }
 
-    private readonly struct Sign : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Sign(x); }
+    // NaN propagates, as ONNX Runtime's Sign, Max and Min do (a NaN turned into a number would pass the output check).
+    private readonly struct Sign : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Select(TSimd.Equal(x, x), TSimd.Sign(x), x); }
 
     private readonly struct Not : IUnaryOp<TVec> { public static TVec Apply(TVec x) => TSimd.Select(x, TSimd.Splat(0f), AllOnes); }
 
@@ -342,9 +369,9 @@ internal static unsafe class ProgramKernel<TVec, TSimd>
 
     private readonly struct Divide : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Divide(a, b); }
 
-    private readonly struct Max : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Max(a, b); }
+    private readonly struct Max : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Select(TSimd.Equal(a, a), TSimd.Max(a, b), a); }
 
-    private readonly struct Min : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Min(a, b); }
+    private readonly struct Min : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.Select(TSimd.Equal(a, a), TSimd.Min(a, b), a); }
 
     private readonly struct Less : IBinaryOp<TVec> { public static TVec Apply(TVec a, TVec b) => TSimd.GreaterThan(b, a); }
 
