@@ -14,8 +14,9 @@ namespace L2LOnnx.Train.Optimizers;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <c>apply(features [F, N], outputScale, h_0, c_0, ..., h_L-1, c_L-1, W_ih_0, W_hh_0, b_ih_0, b_hh_0, ...,
-/// W_out [1, H], b_out [1])</c> with the states as the [N, H] transposed views of [H, N] storage that
+/// <c>apply(input, settings, h_0, c_0, ..., h_L-1, c_L-1, W_ih_0, W_hh_0, b_ih_0, b_hh_0, ...,
+/// W_out [1, H], b_out [1])</c> (see <see cref="Arguments"/>: the input is the features [F, N], or a
+/// constant gradient [N] the step preprocesses itself) with the states as the [N, H] transposed views of [H, N] storage that
 /// <see cref="LstmOptimizerState"/> holds, returns <c>[update [N], h'_0, c'_0, ...]</c>, the states
 /// again as [N, H] views. One autograd node per step instead of some twenty ops and nodes (bias sums,
 /// transposes, one function per layer, the output product and its views): that per-op cost is what a
@@ -62,13 +63,18 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     /// <inheritdoc />
     public override string Name => nameof(FusedLstmStep);
 
-    /// <summary>The arguments of <c>apply</c> for <paramref name="layers"/> layers, in order.</summary>
-    public static object[] Arguments(Tensor features, double outputScale, LstmOptimizerState state, IReadOnlyList<(Tensor InputWeights, Tensor HiddenWeights, Tensor InputBias, Tensor HiddenBias)> layers,
-        Tensor outputWeight, Tensor outputBias)
+    /// <summary>
+    /// The arguments of <c>apply</c> for <paramref name="layers"/> layers, in order. The input is either
+    /// the features [F, N] or, with <paramref name="logSignP"/>, a gradient [N] that is a constant of the
+    /// graph, which the step preprocesses block by block (<see cref="GradientPreprocessing.LogSign"/>'s
+    /// arithmetic) instead of in a pass of its own.
+    /// </summary>
+    public static object[] Arguments(Tensor input, double outputScale, double? logSignP, LstmOptimizerState state,
+        IReadOnlyList<(Tensor InputWeights, Tensor HiddenWeights, Tensor InputBias, Tensor HiddenBias)> layers, Tensor outputWeight, Tensor outputBias)
     {
         var arguments = new object[2 + 6 * layers.Count + 2];
-        arguments[0] = features;
-        arguments[1] = outputScale;
+        arguments[0] = input;
+        arguments[1] = new Settings((float)outputScale, logSignP);
         for (var l = 0; l < layers.Count; l++)
         {
             arguments[2 + 2 * l] = state.Layers[l].H;
@@ -85,8 +91,10 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
     public override unsafe List<Tensor> forward(AutogradContext ctx, params object[] vars)
     {
         var layers = (vars.Length - 4) / 6;
-        var features = Contiguous((Tensor)vars[0]);
-        var scale = (float)(double)vars[1];
+        var settings = (Settings)vars[1];
+        var scale = settings.OutputScale;
+        var input = Contiguous((Tensor)vars[0]);
+        var features = settings.LogSignP is null ? input : empty(2, input.shape[0]);
         var n = features.shape[1];
         var ld = LeadingDimension(n);
         var hidden = (int)((Tensor)vars[2]).shape[1];
@@ -124,9 +132,14 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
         saved.Add(outputWeight);
         float* wOut = LstmCellKernels.Pointer(outputWeight), pu = LstmCellKernels.Pointer(update);
         var bOut = outputBias.item<float>();
+        float* grad = settings.LogSignP is null ? null : LstmCellKernels.Pointer(input), pf = LstmCellKernels.Pointer(features);
+        var (p, threshold, smallScale) = settings.LogSignP is { } value
+            ? ((float)value, GradientPreprocessing.Threshold(value), GradientPreprocessing.SmallScale(value))
+            : (0f, 0f, 0f);
         ForEachBlock(n, (_, start, end) =>
         {
             var length = (int)(end - start);
+            if (grad != null) LstmCellKernels.LogSignRange(grad, pf, n, threshold, p, smallScale, start, end);
             for (var l = 0; l < plan.Length; l++)
             {
                 ref readonly var p = ref plan[l];
@@ -316,6 +329,9 @@ internal sealed class FusedLstmStep : MultiTensorFunction<FusedLstmStep>
 
     private static int LeadingDimension(long n) =>
         n <= int.MaxValue ? (int)n : throw new ArgumentException($"at most {int.MaxValue} coordinates per step, got {n}", nameof(n));
+
+    /// <summary>The step's non-tensor argument: the output scale, and the log/sign p when the input is a raw gradient.</summary>
+    internal sealed record Settings(float OutputScale, double? LogSignP);
 
     /// <summary>One layer's memory in the forward: input x [in, N], state, gates, next state, weights.</summary>
     private unsafe struct LayerPointers

@@ -49,17 +49,20 @@ internal static unsafe class LstmCellKernels
     /// constants and operation order of <see cref="GradientPreprocessing.LogSign"/>.
     /// </summary>
     public static void LogSign(float* grad, float* features, long n, float threshold, float p, float smallScale) =>
-        Split(n, (start, end) =>
+        Split(n, (start, end) => LogSignRange(grad, features, n, threshold, p, smallScale, start, end));
+
+    /// <summary><see cref="LogSign"/> on coordinates [<paramref name="start"/>, <paramref name="end"/>).</summary>
+    public static void LogSignRange(float* grad, float* features, long n, float threshold, float p, float smallScale, long start, long end)
+    {
+        for (var k = start; k < end; k++)
         {
-            for (var k = start; k < end; k++)
-            {
-                var g = grad[k];
-                var abs = MathF.Abs(g);
-                var large = abs >= threshold;
-                features[k] = large ? MathF.Log(MathF.Max(abs, threshold)) / p : -1f;
-                features[n + k] = large ? MathF.Sign(g) : g * smallScale;
-            }
-        });
+            var g = grad[k];
+            var abs = MathF.Abs(g);
+            var large = abs >= threshold;
+            features[k] = large ? MathF.Log(MathF.Max(abs, threshold)) / p : -1f;
+            features[n + k] = large ? MathF.Sign(g) : g * smallScale;
+        }
+    }
 
     private static void Split(long n, Action<long, long> body)
     {

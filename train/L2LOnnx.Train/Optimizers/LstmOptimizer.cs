@@ -64,18 +64,22 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
         if (state.Layers.Count != cells.Count)
             throw new ArgumentException($"state has {state.Layers.Count} layers, the network {cells.Count}", nameof(state));
-        var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
         var scale = Config.OutputScale;
         var next = new (Tensor H, Tensor C)[cells.Count];
-        if (MklGemm.IsAvailable && !UseLayerCells && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU)
+        if (MklGemm.IsAvailable && !UseLayerCells && grad.dtype == ScalarType.Float32 && grad.device_type == DeviceType.CPU)
         {
+            // A constant gradient is preprocessed inside the step, block by block; one whose derivatives
+            // are kept goes through the differentiable libtorch ops first.
+            var inStep = Config.PreprocessingP is not null && !grad.requires_grad;
+            var input = inStep ? grad : GradientPreprocessing.Apply(grad, Config.PreprocessingP);
             var weights = new (Tensor, Tensor, Tensor, Tensor)[cells.Count];
             for (var layer = 0; layer < cells.Count; layer++)
                 weights[layer] = (cells[layer].weight_ih!, cells[layer].weight_hh!, cells[layer].bias_ih!, cells[layer].bias_hh!);
-            var results = FusedLstmStep.apply(FusedLstmStep.Arguments(x, scale, state, weights, output.weight!, output.bias!));
+            var results = FusedLstmStep.apply(FusedLstmStep.Arguments(input, scale, inStep ? Config.PreprocessingP : null, state, weights, output.weight!, output.bias!));
             for (var layer = 0; layer < cells.Count; layer++) next[layer] = (results[1 + 2 * layer], results[2 + 2 * layer]);
             return (results[0], new LstmOptimizerState(next));
         }
+        var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
         for (var layer = 0; layer < cells.Count; layer++)
         {
             var cell = cells[layer];

@@ -30,7 +30,8 @@ internal static unsafe class MklGemm
 
     static MklGemm()
     {
-        // TorchSharp has loaded libtorch_cpu by the time any tensor exists; this only finds the loaded copy.
+        // Loads libtorch through TorchSharp if nothing has yet; the lookup below only finds that loaded copy.
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         foreach (var name in new[] { "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib" })
         {
             if (!NativeLibrary.TryLoad(name, out var library)) continue;
