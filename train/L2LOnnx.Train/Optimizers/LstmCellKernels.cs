@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace L2LOnnx.Train.Optimizers;
 
 /// <summary>
-/// The elementwise halves of the fused LSTM cell (<see cref="FusedLstmCell"/>) and of the log/sign
+/// The elementwise halves of the fused optimizer step (<see cref="FusedLstmStep"/>), of the fused LSTM
+/// cell (<see cref="FusedLstmCell"/>) and of the log/sign
 /// preprocessing, written as single passes over feature-major [rows, N] float memory: one read and one
 /// write per value where libtorch's separate ops each read and write whole [4H, N] tensors.
 /// </summary>

@@ -9,7 +9,7 @@ namespace L2LOnnx.Train.Optimizers;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why not <c>torch.mm</c>: the fused LSTM cell (<see cref="FusedLstmCell"/>) runs its products on
+/// Why not <c>torch.mm</c>: the fused optimizer step (<see cref="FusedLstmStep"/>) runs its products on
 /// blocks of coordinates, several threads at once, each block followed by its elementwise pass while
 /// the block is still in cache. Through libtorch every block product would pay the op's fixed cost
 /// (microseconds, as much as a small product itself) and would run MKL's own OpenMP threading inside
@@ -20,7 +20,7 @@ namespace L2LOnnx.Train.Optimizers;
 /// </para>
 /// <para>
 /// <see cref="IsAvailable"/> is false where the loaded libtorch has no MKL (e.g. macOS arm64); the cell
-/// then falls back to libtorch's products.
+/// then falls back to <see cref="FusedLstmCell"/>, one layer at a time with libtorch's products.
 /// </para>
 /// </remarks>
 internal static unsafe class MklGemm
