@@ -51,18 +51,35 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
     /// Computes <c>torch.nn.LSTMCell</c>'s arithmetic feature-major: activations are [features, N], so
     /// each gate is a contiguous block of rows. In the coordinate-major layout PyTorch's cell uses
     /// ([N, 4H], gates as column slices) the strided gate ops made a step of the 15,910-coordinate
-    /// MNIST optimizee 1.3-1.5x slower here. Each layer is one <see cref="FusedLstmCell"/>: the matrix
-    /// products <c>W_ih x + W_hh h + (b_ih + b_hh)</c> and one fused pass for the gates and the cell,
-    /// with a hand-written backward (see docs/training.md for the profile that chose it). The weights are
-    /// the <see cref="LSTMCell"/>s' own, so autograd and the exporter see the usual parameters.
+    /// MNIST optimizee 1.3-1.5x slower here. Where libtorch carries MKL (<see cref="MklGemm"/>), the
+    /// whole step is one <see cref="FusedLstmStep"/>: every layer and the output layer on blocks of
+    /// coordinates, with a hand-written backward, one autograd node per step. Elsewhere (or with
+    /// <see cref="UseLayerCells"/>) each layer is one <see cref="FusedLstmCell"/>: libtorch's products
+    /// <c>W_ih x + W_hh h + (b_ih + b_hh)</c> and one fused pass for the gates and the cell (see
+    /// docs/training.md for the profiles that chose both). The weights are the <see cref="LSTMCell"/>s'
+    /// own, so autograd and the exporter see the usual parameters.
     /// </remarks>
     public (Tensor Update, LstmOptimizerState State) Step(Tensor grad, LstmOptimizerState state)
     {
         if (grad.dim() != 1) throw new ArgumentException($"grad must be 1-D [N], got shape [{string.Join(", ", grad.shape)}]", nameof(grad));
         if (state.Layers.Count != cells.Count)
             throw new ArgumentException($"state has {state.Layers.Count} layers, the network {cells.Count}", nameof(state));
-        var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
+        var scale = Config.OutputScale;
         var next = new (Tensor H, Tensor C)[cells.Count];
+        if (MklGemm.IsAvailable && !UseLayerCells && grad.dtype == ScalarType.Float32 && grad.device_type == DeviceType.CPU)
+        {
+            // A constant gradient is preprocessed inside the step, block by block; one whose derivatives
+            // are kept goes through the differentiable libtorch ops first.
+            var inStep = Config.PreprocessingP is not null && !grad.requires_grad;
+            var input = inStep ? grad : GradientPreprocessing.Apply(grad, Config.PreprocessingP);
+            var weights = new (Tensor, Tensor, Tensor, Tensor)[cells.Count];
+            for (var layer = 0; layer < cells.Count; layer++)
+                weights[layer] = (cells[layer].weight_ih!, cells[layer].weight_hh!, cells[layer].bias_ih!, cells[layer].bias_hh!);
+            var results = FusedLstmStep.apply(FusedLstmStep.Arguments(input, scale, inStep ? Config.PreprocessingP : null, state, weights, output.weight!, output.bias!));
+            for (var layer = 0; layer < cells.Count; layer++) next[layer] = (results[1 + 2 * layer], results[2 + 2 * layer]);
+            return (results[0], new LstmOptimizerState(next));
+        }
+        var x = GradientPreprocessing.Apply(grad, Config.PreprocessingP);
         for (var layer = 0; layer < cells.Count; layer++)
         {
             var cell = cells[layer];
@@ -72,10 +89,16 @@ public sealed class LstmOptimizer : nn.Module, ILearnedOptimizerNetwork
             next[layer] = (outputs[0].t(), outputs[1].t());
             x = outputs[0];
         }
-        var scale = Config.OutputScale;
         var update = torch.addmm(output.bias!.unsqueeze(1), output.weight!, x, (float)scale, (float)scale).view(-1);
         return (update, new LstmOptimizerState(next));
     }
+
+    /// <summary>
+    /// Makes this thread's steps run one <see cref="FusedLstmCell"/> per layer with libtorch's products
+    /// (the path where libtorch has no MKL) instead of one <see cref="FusedLstmStep"/>: for comparing the two.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool UseLayerCells;
 
     /// <inheritdoc />
     public string Describe() => Config.Describe();
