@@ -24,14 +24,9 @@ public sealed class MlpExportTests
     [InlineData(3)]
     public void OnnxRuntimeMatchesTorchSharpOverTwentySteps(int config)
     {
-        random.manual_seed(17 + config);
-        using var network = new MlpOptimizer(Configs[config]);
-        // Random weights everywhere: the warm start's zeros would leave most of the graph untested.
-        using (no_grad())
-            foreach (var parameter in network.parameters()) parameter.copy_(randn(parameter.shape).mul(0.5));
         using var temp = new TempDirectory();
-        var path = temp.File("mlp.onnx");
-        MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+        using var network = RandomlyWeighted(config, seed: 17 + config);
+        var path = Export(network, temp);
 
         const int n = 301;
         using var onnx = LearnedOptimizer.Load(path);
@@ -68,13 +63,9 @@ public sealed class MlpExportTests
     [InlineData(3)]
     public void TheFusedEngineRunsEveryExportLikeOnnxRuntime(int config)
     {
-        random.manual_seed(31 + config);
-        using var network = new MlpOptimizer(Configs[config]);
-        using (no_grad())
-            foreach (var parameter in network.parameters()) parameter.copy_(randn(parameter.shape).mul(0.5));
         using var temp = new TempDirectory();
-        var path = temp.File("mlp.onnx");
-        MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+        using var network = RandomlyWeighted(config, seed: 31 + config);
+        var path = Export(network, temp);
 
         const int n = 517;
         using var fused = LearnedOptimizer.Load(path, new LearnedOptimizerOptions { Engine = OptimizerEngine.Fused });
@@ -97,6 +88,26 @@ public sealed class MlpExportTests
                 referenceState.Read(MlpOptimizerExporter.StateName).ToArray(), fusedState.Read(MlpOptimizerExporter.StateName).ToArray()));
         }
         Assert.True(worst <= 1e-5, $"largest relative difference fused vs ONNX Runtime {worst:E3} exceeds 1e-5");
+    }
+
+    /// <summary>
+    /// A network of config <paramref name="config"/> with random weights everywhere: the warm start's zeros
+    /// would leave most of the graph untested.
+    /// </summary>
+    private static MlpOptimizer RandomlyWeighted(int config, int seed)
+    {
+        random.manual_seed(seed);
+        var network = new MlpOptimizer(Configs[config]);
+        using (no_grad())
+            foreach (var parameter in network.parameters()) parameter.copy_(randn(parameter.shape).mul(0.5));
+        return network;
+    }
+
+    private static string Export(MlpOptimizer network, TempDirectory temp)
+    {
+        var path = temp.File("mlp.onnx");
+        MlpOptimizerExporter.Save(network, path, new ExportMetadata { TrainedOn = "test" });
+        return path;
     }
 
     [Fact]
