@@ -51,4 +51,27 @@ public sealed class CheckpointTests
         Assert.Contains("truncated.ckpt", Assert.Throws<InvalidDataException>(() => MetaTrainingCheckpoint.Load(temp.File("truncated.ckpt"))).Message);
         Assert.Contains("foreign.ckpt", Assert.Throws<InvalidDataException>(() => MetaTrainingCheckpoint.Load(temp.File("foreign.ckpt"))).Message);
     }
+
+    [Fact]
+    public void RollbackStateRoundTripsAndVersionOneFilesStillLoad()
+    {
+        var rolledBack = Sample() with { Rollbacks = 3, BestMetaOptimizerState = [4, 5, 6, 7] };
+        var loaded = MetaTrainingCheckpoint.FromBytes(rolledBack.ToBytes());
+        Assert.Equal(3, loaded.Rollbacks);
+        Assert.Equal(new byte[] { 4, 5, 6, 7 }, loaded.BestMetaOptimizerState);
+
+        // A version-1 file is a version-2 file without the trailing rollback count (int) and "no best state" flag (bool).
+        var bytes = Sample().ToBytes();
+        var versionOffset = 1 + "L2LOnnx meta-training checkpoint".Length;
+        Assert.Equal(2, BitConverter.ToInt32(bytes, versionOffset));
+        var versionOne = bytes[..^5];
+        BitConverter.GetBytes(1).CopyTo(versionOne, versionOffset);
+        var old = MetaTrainingCheckpoint.FromBytes(versionOne);
+        Assert.Equal(0, old.Rollbacks);
+        Assert.Null(old.BestMetaOptimizerState);
+        Assert.Equal(Sample().Weights["b"], old.Weights["b"]);
+
+        BitConverter.GetBytes(3).CopyTo(bytes, versionOffset);
+        Assert.Contains("format 3", Assert.Throws<InvalidDataException>(() => MetaTrainingCheckpoint.FromBytes(bytes)).Message);
+    }
 }

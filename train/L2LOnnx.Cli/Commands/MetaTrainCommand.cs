@@ -73,6 +73,8 @@ internal static class MetaTrainCommand
             .AcceptOnlyFromAmong("auto", "shared", "per-group");
         var validateEvery = new Option<int>("--validate-every") { Description = "validate (and keep the best weights) every K trajectories", DefaultValueFactory = _ => 10 }.AtLeast(1);
         var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" }.AtLeast(1);
+        var rollback = new Option<double?>("--rollback") { Description = "when a validation score exceeds this multiple of the best (e.g. 2), return to the best weights and halve the meta-lr (default: never)", HelpName = "factor" }
+            .Must(f => f is null or (> 1 and < double.PositiveInfinity), "a finite factor above 1, e.g. 2");
         var validationSteps = new Option<int?>("--validation-steps") { Description = "steps of each validation rollout (default: --steps); e.g. 200 to select for optimizers that keep improving past T" }.AtLeast(1);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 }.AtLeast(1);
@@ -81,7 +83,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, parameterScale, networks, validateEvery, validationProblems, validationSteps, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -110,6 +112,7 @@ internal static class MetaTrainCommand
                     ValidateEvery = result.GetValue(validateEvery),
                     ValidationProblems = result.GetValue(validationProblems) ?? (isQuadratic ? 64 : 8),
                     ValidationSteps = result.GetValue(validationSteps),
+                    RollbackFactor = result.GetValue(rollback),
                     Seed = result.GetValue(seed),
                     CheckpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt"),
                     CheckpointEvery = result.GetValue(checkpointEvery),
@@ -175,7 +178,8 @@ internal static class MetaTrainCommand
         Console.WriteLine($"  checkpoint {t.CheckpointPath} every {t.CheckpointEvery} trajectories{(settings.Resume ? " (resuming from it)" : "")}; Ctrl-C saves and stops");
 
         var result = new MetaTrainer(optimizer, family, t).Train(new ProgressPrinter(t.ProblemsPerTrajectory), cancellation, settings.Resume);
-        var skipped = result.SkippedMetaSteps > 0 ? $"; {result.SkippedMetaSteps} meta-steps skipped (non-finite)" : "";
+        var skipped = (result.SkippedMetaSteps > 0 ? $"; {result.SkippedMetaSteps} meta-steps skipped (non-finite)" : "")
+                      + (result.Rollbacks > 0 ? $"; rolled back to the best weights {result.Rollbacks} time(s)" : "");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} (untrained) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
 

@@ -10,13 +10,16 @@ namespace L2LOnnx.Cli.Reports;
 internal sealed class ProgressPrinter(int problemsPerTrajectory) : IProgress<MetaTrainingProgress>
 {
     private double? lastBest;
+    private int lastRollbacks;
 
     public void Report(MetaTrainingProgress p)
     {
         var every = Math.Max(1, p.Trajectories / 20);
         var improved = p.BestValidation is { } best && best != lastBest;
         lastBest = p.BestValidation;
-        if (p.Trajectory % every != 0 && p.Trajectory != p.Trajectories && !improved) return;
+        var rolledBack = p.Rollbacks != lastRollbacks;
+        lastRollbacks = p.Rollbacks;
+        if (p.Trajectory % every != 0 && p.Trajectory != p.Trajectories && !improved && !rolledBack) return;
         var rate = p.Trajectory / Math.Max(1e-9, p.Elapsed.TotalSeconds);
         var remaining = TimeSpan.FromSeconds((p.Trajectories - p.Trajectory) / Math.Max(1e-9, rate));
         var line = string.Create(CultureInfo.InvariantCulture,
@@ -25,6 +28,7 @@ internal sealed class ProgressPrinter(int problemsPerTrajectory) : IProgress<Met
             $"{Speed(rate)}  ETA {(int)remaining.TotalHours}:{remaining:mm\\:ss}");
         line += string.Create(CultureInfo.InvariantCulture, $"  meta-lr {p.MetaLearningRate:g3}");
         if (p.SkippedMetaSteps > 0) line += $"  skipped meta-steps {p.SkippedMetaSteps}";
+        if (rolledBack) line += $"  collapse: back to the best weights (rollback {p.Rollbacks}, meta-lr halved from the next trajectory)";
         Console.WriteLine(line);
     }
 

@@ -77,7 +77,7 @@ public sealed class MetaTrainer
             // The in-memory checkpoint of this boundary is what an interruption inside the trajectory saves.
             if (options.CheckpointPath is not null) boundary = Capture(run, generator, metaOptimizer, clock).ToBytes();
             var trajectory = run.Trajectories + 1;
-            var learningRate = options.MetaLearningRateAt(trajectory);
+            var learningRate = options.MetaLearningRateAt(trajectory, run.Rollbacks);
             foreach (var group in metaOptimizer.ParamGroups) group.LearningRate = learningRate;
             var (metaLoss, completed) = TrainTrajectory(generator, metaOptimizer, run, cancellation);
             if (!completed) { interrupted = true; break; }
@@ -91,12 +91,16 @@ public sealed class MetaTrainer
                     run.BestValidation = run.LatestValidation.Value;
                     run.BestTrajectory = trajectory;
                     run.BestWeights = CopyWeights();
+                    if (options.RollbackFactor is not null) run.BestMetaOptimizerState = SaveState(metaOptimizer);
                 }
+                // Not "<=": a NaN validation is a collapse too.
+                else if (options.RollbackFactor is { } factor && !(run.LatestValidation <= factor * run.BestValidation))
+                    RollBack(run, metaOptimizer);
             }
             if (options.CheckpointPath is { } path && (trajectory % options.CheckpointEvery == 0 || trajectory == options.Trajectories))
                 Capture(run, generator, metaOptimizer, clock).Save(path);
             progress?.Report(new MetaTrainingProgress(trajectory, options.Trajectories, metaLoss, run.LatestValidation, run.BestValidation,
-                run.Skipped, learningRate, run.ElapsedBefore + clock.Elapsed));
+                run.Skipped, learningRate, run.ElapsedBefore + clock.Elapsed) { Rollbacks = run.Rollbacks });
         }
         if (interrupted && options.CheckpointPath is { } checkpointPath)
             AtomicFile.WriteAllBytes(checkpointPath, boundary ?? Capture(run, generator, metaOptimizer, clock).ToBytes());
@@ -107,6 +111,7 @@ public sealed class MetaTrainer
         {
             Interrupted = interrupted,
             ResumedFrom = resume ? resumedFrom : null,
+            Rollbacks = run.Rollbacks,
         };
     }
 
@@ -134,6 +139,31 @@ public sealed class MetaTrainer
         return new RunState { InitialValidation = initial, BestValidation = initial, BestWeights = CopyWeights() };
     }
 
+    /// <summary>
+    /// Returns to the best weights and the meta-optimizer state saved with them (Adam's moments of the
+    /// collapsed run would push straight back), and counts the rollback, which halves the meta learning rate.
+    /// </summary>
+    private void RollBack(RunState run, optim.Optimizer metaOptimizer)
+    {
+        RestoreWeights(run.BestWeights);
+        if (run.BestMetaOptimizerState is { } state) LoadState(metaOptimizer, state);
+        run.Rollbacks++;
+    }
+
+    private static byte[] SaveState(optim.Optimizer metaOptimizer)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+            ((OptimizerHelper)metaOptimizer).save_state_dict(writer);
+        return stream.ToArray();
+    }
+
+    private static void LoadState(optim.Optimizer metaOptimizer, byte[] state)
+    {
+        using var reader = new BinaryReader(new MemoryStream(state));
+        ((OptimizerHelper)metaOptimizer).load_state_dict(reader);
+    }
+
     private RunState Restore(MetaTrainingCheckpoint checkpoint, Generator generator, optim.Optimizer metaOptimizer)
     {
         var expected = Fingerprint();
@@ -142,8 +172,7 @@ public sealed class MetaTrainer
                 $"the checkpoint {options.CheckpointPath} belongs to a different run; resume with the settings it was made with.\n" +
                 $"  checkpoint: {checkpoint.Fingerprint}\n  this run:   {expected}");
         RestoreWeights(checkpoint.Weights);
-        using (var reader = new BinaryReader(new MemoryStream(checkpoint.MetaOptimizerState)))
-            ((OptimizerHelper)metaOptimizer).load_state_dict(reader);
+        LoadState(metaOptimizer, checkpoint.MetaOptimizerState);
         using (var state = tensor(checkpoint.GeneratorState))
             generator.set_state(state);
         return new RunState
@@ -156,14 +185,13 @@ public sealed class MetaTrainer
             LatestValidation = checkpoint.LatestValidation,
             ElapsedBefore = checkpoint.Elapsed,
             BestWeights = checkpoint.BestWeights,
+            BestMetaOptimizerState = checkpoint.BestMetaOptimizerState,
+            Rollbacks = checkpoint.Rollbacks,
         };
     }
 
     private MetaTrainingCheckpoint Capture(RunState run, Generator generator, optim.Optimizer metaOptimizer, Stopwatch clock)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            ((OptimizerHelper)metaOptimizer).save_state_dict(writer);
         using var generatorState = generator.get_state();
         return new MetaTrainingCheckpoint
         {
@@ -177,7 +205,9 @@ public sealed class MetaTrainer
             Elapsed = run.ElapsedBefore + clock.Elapsed,
             Weights = CopyWeights(),
             BestWeights = run.BestWeights,
-            MetaOptimizerState = stream.ToArray(),
+            MetaOptimizerState = SaveState(metaOptimizer),
+            BestMetaOptimizerState = run.BestMetaOptimizerState,
+            Rollbacks = run.Rollbacks,
             GeneratorState = generatorState.data<byte>().ToArray(),
         };
     }
@@ -305,5 +335,7 @@ public sealed class MetaTrainer
         public double? LatestValidation;
         public TimeSpan ElapsedBefore;
         public IReadOnlyDictionary<string, float[]> BestWeights = new Dictionary<string, float[]>();
+        public byte[]? BestMetaOptimizerState;
+        public int Rollbacks;
     }
 }

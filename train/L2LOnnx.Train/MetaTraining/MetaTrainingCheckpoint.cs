@@ -12,7 +12,8 @@ namespace L2LOnnx.Train.MetaTraining;
 public sealed record MetaTrainingCheckpoint
 {
     private const string Magic = "L2LOnnx meta-training checkpoint";
-    private const int FormatVersion = 1;
+    // Version 2 added the rollback count and the meta-optimizer state saved with the best weights; version 1 still loads.
+    private const int FormatVersion = 2;
 
     /// <summary>The run's settings (<see cref="MetaTrainer.Fingerprint"/>); a resumed run must have the same.</summary>
     public required string Fingerprint { get; init; }
@@ -49,6 +50,12 @@ public sealed record MetaTrainingCheckpoint
 
     /// <summary>The problem generator's state (<c>Generator.get_state()</c>).</summary>
     public required byte[] GeneratorState { get; init; }
+
+    /// <summary>The meta-optimizer's state when the best weights were taken, kept by runs that roll back (<see cref="MetaTrainingOptions.RollbackFactor"/>); otherwise null.</summary>
+    public byte[]? BestMetaOptimizerState { get; init; }
+
+    /// <summary>Rollbacks so far; each halves the meta learning rate.</summary>
+    public int Rollbacks { get; init; }
 
     /// <summary>Writes the checkpoint to <paramref name="path"/> atomically: a crash leaves the previous one intact.</summary>
     public void Save(string path) => AtomicFile.WriteAllBytes(path, ToBytes());
@@ -91,6 +98,9 @@ public sealed record MetaTrainingCheckpoint
             WriteWeights(writer, BestWeights);
             WriteBytes(writer, MetaOptimizerState);
             WriteBytes(writer, GeneratorState);
+            writer.Write(Rollbacks);
+            writer.Write(BestMetaOptimizerState is not null);
+            if (BestMetaOptimizerState is not null) WriteBytes(writer, BestMetaOptimizerState);
         }
         return stream.ToArray();
     }
@@ -101,8 +111,8 @@ public sealed record MetaTrainingCheckpoint
         using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         if (reader.ReadString() != Magic) throw new InvalidDataException("not a meta-training checkpoint");
         var version = reader.ReadInt32();
-        if (version != FormatVersion) throw new InvalidDataException($"checkpoint format {version}, this build reads {FormatVersion}");
-        return new MetaTrainingCheckpoint
+        if (version is < 1 or > FormatVersion) throw new InvalidDataException($"checkpoint format {version}, this build reads 1 to {FormatVersion}");
+        var checkpoint = new MetaTrainingCheckpoint
         {
             Fingerprint = reader.ReadString(),
             Trajectories = reader.ReadInt32(),
@@ -117,6 +127,9 @@ public sealed record MetaTrainingCheckpoint
             MetaOptimizerState = ReadBytes(reader),
             GeneratorState = ReadBytes(reader),
         };
+        if (version == 1) return checkpoint;
+        var rollbacks = reader.ReadInt32();
+        return checkpoint with { Rollbacks = rollbacks, BestMetaOptimizerState = reader.ReadBoolean() ? ReadBytes(reader) : null };
     }
 
     private static double? ReadOptional(BinaryReader reader)

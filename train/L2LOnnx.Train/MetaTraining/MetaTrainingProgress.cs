@@ -17,7 +17,11 @@ public sealed record MetaTrainingProgress(
     double? BestValidation,
     int SkippedMetaSteps,
     double MetaLearningRate,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Rollbacks so far (<see cref="MetaTrainingOptions.RollbackFactor"/>).</summary>
+    public int Rollbacks { get; init; }
+}
 
 /// <summary>The outcome of a meta-training run.</summary>
 /// <param name="Trajectories">Trajectories trained (over all sessions of a resumed run).</param>
@@ -39,4 +43,7 @@ public sealed record MetaTrainingResult(
 
     /// <summary>The trajectory count the run was resumed from, or null for a fresh run.</summary>
     public int? ResumedFrom { get; init; }
+
+    /// <summary>How often the run returned to its best weights after a collapse (<see cref="MetaTrainingOptions.RollbackFactor"/>).</summary>
+    public int Rollbacks { get; init; }
 }

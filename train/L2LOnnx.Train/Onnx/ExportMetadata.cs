@@ -58,6 +58,11 @@ public sealed record ExportMetadata
             ["meta.interrupted"] = result.Interrupted ? "true" : "false",
             ["meta.seconds"] = Format(Math.Round(result.Elapsed.TotalSeconds, 1)),
         };
+        if (options.RollbackFactor is { } rollback)
+        {
+            details["meta.rollback_factor"] = Format(rollback);
+            details["meta.rollbacks"] = Format(result.Rollbacks);
+        }
         if (dataSplit is not null) details["optimizee.data_split"] = dataSplit;
         return new ExportMetadata { TrainedOn = trainedOn, Details = details };
     }
