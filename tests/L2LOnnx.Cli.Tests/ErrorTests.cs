@@ -63,6 +63,22 @@ public sealed class ErrorTests
         Assert.DoesNotContain("   at ", result.Error);
     }
 
+    [Theory]
+    [InlineData("fashion-mnist-convnet", "--batch-size", "32", true)] // fixed altogether, minibatch included
+    [InlineData("fashion-mnist-relu-mlp", "--init-std", "0.5", true)] // initialised as the mixture's MLPs
+    [InlineData("fashion-mnist-relu-mlp", "--activation", "tanh", true)]
+    [InlineData("fashion-mnist-relu-mlp", "--batch-size", "32", false)]
+    public async Task TheHeldOutFashionMnistNetworksWarnAboutTheSettingsTheyFix(string problem, string option, string value, bool warned)
+    {
+        using var temp = new TempDirectory();
+
+        var result = await Cli.Run("evaluate", "--problem", problem, option, value, "--model", temp.File("missing.onnx"), "--threads", "1");
+
+        Assert.Equal(warned, result.Error.Contains($"warning: {option} does not apply to --problem {problem}; ignored", StringComparison.Ordinal));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("missing.onnx", result.Error);
+    }
+
     [Fact]
     public async Task InspectingATextFileSaysSoInOneLine()
     {

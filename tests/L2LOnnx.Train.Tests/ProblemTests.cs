@@ -43,45 +43,51 @@ public sealed class ProblemTests
         }
     }
 
-    [Fact]
-    public void BatchedConvNetLogitsEqualEachProblemsOwnNetwork()
+    [Theory]
+    [InlineData(3, 8, new[] { 3, 4, 2 }, 2)] // colour images, as CIFAR-10's
+    [InlineData(1, 28, new[] { 4, 8 }, 3)] // the Fashion-MNIST convnet's shape: one channel, 28x28
+    public void BatchedConvNetLogitsEqualEachProblemsOwnNetwork(int inputChannels, int side, int[] channels, int problemCount)
     {
-        var config = new ConvNetConfig { Channels = [3, 4, 2], HiddenUnits = 5, BatchSize = 6 };
-        using var family = new ConvNetFamily(new ImageTensors(TinyImages.Random(10, 3, 8, 10, seed: 4)), config);
+        const int batch = 6, hidden = 5, classes = 10;
+        var config = new ConvNetConfig { Channels = channels, HiddenUnits = hidden, BatchSize = batch };
+        using var family = new ConvNetFamily(new ImageTensors(TinyImages.Random(10, inputChannels, side, classes, seed: 4)), config);
         using var scope = NewDisposeScope();
         using var generator = new Generator(5);
-        using var problems = family.Sample(2, generator);
+        using var problems = family.Sample(problemCount, generator);
         // Random batch-norm scales and shifts too, so their layout is checked as well.
-        var theta = problems.InitialParameters() + randn(new long[] { 2, family.Dimension }, generator: generator).mul(0.1);
-        var images = rand(new long[] { 2, 6, 3, 8, 8 }, generator: generator);
+        var theta = problems.InitialParameters() + randn(new long[] { problemCount, family.Dimension }, generator: generator).mul(0.1);
+        var images = rand(new long[] { problemCount, batch, inputChannels, side, side }, generator: generator);
 
         var batched = family.Logits(theta, images);
 
-        for (var p = 0; p < 2; p++)
+        for (var p = 0; p < problemCount; p++)
         {
             var x = images[p];
             var offset = 0L;
-            var inChannels = 3L;
-            foreach (var channels in config.Channels)
+            var inChannels = (long)inputChannels;
+            foreach (var outChannels in channels)
             {
-                var kernelLength = channels * inChannels * 9;
-                var kernel = theta[p].narrow(0, offset, kernelLength).view(channels, inChannels, 3, 3);
-                var gamma = theta[p].narrow(0, offset + kernelLength, channels);
-                var beta = theta[p].narrow(0, offset + kernelLength + channels, channels);
-                offset += kernelLength + 2 * channels;
+                var kernelLength = outChannels * inChannels * 9;
+                var kernel = theta[p].narrow(0, offset, kernelLength).view(outChannels, inChannels, 3, 3);
+                var gamma = theta[p].narrow(0, offset + kernelLength, outChannels);
+                var beta = theta[p].narrow(0, offset + kernelLength + outChannels, outChannels);
+                offset += kernelLength + 2 * outChannels;
                 x = nn.functional.conv2d(x, kernel, padding: new long[] { 1, 1 });
                 x = nn.functional.batch_norm(x, null, null, gamma, beta, training: true, eps: 1e-5);
                 x = nn.functional.max_pool2d(nn.functional.relu(x), 2);
-                inChannels = channels;
+                inChannels = outChannels;
             }
             Assert.Equal(family.Groups[1].Start, offset);
-            var features = x.reshape(6, -1);
-            var w1 = theta[p].narrow(0, offset, 2 * 5).view(2, 5);
-            var b1 = theta[p].narrow(0, offset + 10, 5);
-            var w2 = theta[p].narrow(0, offset + 15, 5 * 10).view(5, 10);
-            var b2 = theta[p].narrow(0, offset + 65, 10);
+            var features = x.reshape(batch, -1);
+            var flattened = features.shape[1];
+            Assert.Equal(channels[^1] * (side >> channels.Length) * (side >> channels.Length), flattened);
+            var w1 = theta[p].narrow(0, offset, flattened * hidden).view(flattened, hidden);
+            var b1 = theta[p].narrow(0, offset + flattened * hidden, hidden);
+            offset += flattened * hidden + hidden;
+            var w2 = theta[p].narrow(0, offset, hidden * classes).view(hidden, classes);
+            var b2 = theta[p].narrow(0, offset + hidden * classes, classes);
             var logits = nn.functional.relu(features.matmul(w1) + b1).matmul(w2) + b2;
-            Assert.Equal(family.Dimension, offset + 75);
+            Assert.Equal(family.Dimension, offset + hidden * classes + classes);
             Assert.True(logits.allclose(batched[p], rtol: 1e-4, atol: 1e-5), $"problem {p}: batched logits differ from its own convnet's");
         }
     }

@@ -58,7 +58,7 @@ internal static class CommonOptions
     {
         public Option<string> Problem { get; } = new Option<string>("--problem")
         {
-            Description = "problem family: " + string.Join(", ", ProblemSpec.Names) + " (docs/training.md describes each)",
+            Description = "problem family: " + string.Join(", ", ProblemSpec.Names) + " (docs/training.md and, for general and its held-out families, docs/general.md describe each)",
             HelpName = "family",
             DefaultValueFactory = _ => "quadratic",
         }.AcceptOnlyFromAmong([.. ProblemSpec.Names]);
@@ -139,10 +139,12 @@ internal static class CommonOptions
         {
             var mlp = kind is ProblemKind.Mnist or ProblemKind.FashionMnist;
             var images = mlp || kind is ProblemKind.FashionMnistSoftmax;
+            // The held-out ReLU MLP has a fixed shape and initialisation, the held-out convnet is fixed altogether.
+            var minibatches = images || kind is ProblemKind.FashionMnistReluMlp or ProblemKind.Cifar10;
             if (kind != ProblemKind.Quadratic) yield return Dimension;
             if (!mlp) { yield return Hidden; yield return Activation; }
             if (!images) yield return InitStd;
-            if (!images && kind != ProblemKind.Cifar10) yield return BatchSize;
+            if (!minibatches) yield return BatchSize;
             if (kind != ProblemKind.Cifar10) yield return Data;
         }
     }

@@ -5,8 +5,9 @@ namespace L2LOnnx.Train.Problems;
 
 /// <summary>
 /// The paper's CIFAR-10 problems (section 3.3): train a small convnet (conv, batch norm, ReLU, max-pool,
-/// three times; then a fully-connected ReLU layer and the softmax output) on minibatches of colour
-/// images. Its parameters form two groups, <c>conv</c> (convolution kernels and batch-norm scales and
+/// once per layer of <see cref="ConvNetConfig.Channels"/>; then a fully-connected ReLU layer and the
+/// softmax output) on minibatches of images of any channel count and size (CIFAR-10's 32x32x3, or the
+/// held-out <see cref="ProblemKind.FashionMnistConvNet"/> on 28x28x1 Fashion-MNIST). Its parameters form two groups, <c>conv</c> (convolution kernels and batch-norm scales and
 /// shifts) and <c>fc</c> (fully-connected weights and biases), so that each can get its own optimizer
 /// network as in the paper.
 /// </summary>
@@ -18,7 +19,7 @@ namespace L2LOnnx.Train.Problems;
 /// replaces it. Initialisation: kernels and weights N(0, 2 / fan-in) (He), batch-norm scale 1,
 /// shift 0, biases 0.
 /// </remarks>
-public sealed class ConvNetFamily : IProblemFamily
+public sealed class ConvNetFamily : IFixedDataFamily
 {
     /// <summary>Name of the convolutional parameter group.</summary>
     public const string ConvGroup = "conv";
@@ -137,6 +138,53 @@ public sealed class ConvNetFamily : IProblemFamily
         var variance = centred.square().mean(dims, keepdim: true);
         return centred * (variance + BatchNormEpsilon).rsqrt();
     }
+
+    /// <inheritdoc />
+    public int SampleCount => data.Count;
+
+    /// <summary>
+    /// Every problem's mean cross-entropy and accuracy over all <see cref="SampleCount"/> images, for
+    /// <paramref name="theta"/> [problems, dimension], without gradients.
+    /// </summary>
+    /// <remarks>
+    /// The family keeps no running averages, so batch normalisation uses the statistics of the images scored
+    /// together: the data set is cut into near-equal chunks of about 1,000 images (never a
+    /// small remainder), each a far larger sample of the split than a training minibatch. On a test split
+    /// these are the test images' own statistics (transductive batch norm), the usual stand-in where no
+    /// running averages exist.
+    /// </remarks>
+    public (double[] Loss, double[]? Accuracy) Score(Tensor theta)
+    {
+        if (theta.dim() != 2 || theta.shape[1] != Dimension)
+            throw new ArgumentException($"expected parameters [problems, {Dimension}], got [{string.Join(", ", theta.shape)}]", nameof(theta));
+        var problems = (int)theta.shape[0];
+        var loss = new double[problems];
+        var accuracy = new double[problems];
+        var chunks = (data.Count + ScoreChunk - 1) / ScoreChunk;
+        using var noGrad = no_grad();
+        // One problem at a time: a chunk's activations are about 1,000 x channels x rows x cols floats per layer.
+        for (var p = 0; p < problems; p++)
+            for (var c = 0; c < chunks; c++)
+            {
+                using var scope = NewDisposeScope();
+                var start = (int)((long)c * data.Count / chunks);
+                var count = (int)((long)(c + 1) * data.Count / chunks) - start;
+                var images = data.Pixels.narrow(0, start, count).view(1, count, data.Channels, data.Rows, data.Cols);
+                var logits = Logits(theta.narrow(0, p, 1), images).squeeze(0);
+                var labels = data.Labels.narrow(0, start, count);
+                loss[p] += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
+                accuracy[p] += logits.argmax(1).eq(labels).sum().ToDouble();
+            }
+        for (var p = 0; p < problems; p++)
+        {
+            loss[p] /= data.Count;
+            accuracy[p] /= data.Count;
+        }
+        return (loss, accuracy);
+    }
+
+    /// <summary>Images per chunk (about) when scoring a whole data set; divides Fashion-MNIST's and CIFAR-10's splits.</summary>
+    private const int ScoreChunk = 1000;
 
     /// <inheritdoc />
     public void Dispose() => data.Dispose();

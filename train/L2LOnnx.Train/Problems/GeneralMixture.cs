@@ -10,14 +10,21 @@ namespace L2LOnnx.Train.Problems;
 /// </summary>
 /// <remarks>
 /// Held out (never in the mixture): the paper's 10-d quadratics, the paper's 784-20-10 sigmoid MLP on
-/// MNIST, softmax regression on Fashion-MNIST, logistic regression on the breast-cancer table and
-/// linear regression on Diabetes (<see cref="HeldOutNames"/>).
+/// MNIST, softmax regression on Fashion-MNIST, logistic regression on the breast-cancer table, linear
+/// regression on Diabetes, a 784-32-10 ReLU MLP on Fashion-MNIST and a small convnet on Fashion-MNIST
+/// images (<see cref="HeldOutNames"/>).
 /// </remarks>
 public static class GeneralMixture
 {
     /// <summary>The <c>--problem</c> names of the held-out families used to evaluate the general optimizer.</summary>
     public static IReadOnlyList<string> HeldOutNames { get; } =
-        ["quadratic", "mnist", "fashion-mnist-softmax", "breast-cancer-logistic", "diabetes-linear"];
+        ["quadratic", "mnist", "fashion-mnist-softmax", "breast-cancer-logistic", "diabetes-linear", "fashion-mnist-relu-mlp", "fashion-mnist-convnet"];
+
+    /// <summary>
+    /// Standard deviation of the N(0, s^2) initialisation of the mixture's 32-unit MLPs, shared by the held-out
+    /// Fashion-MNIST ReLU MLP so that it differs from the mixture's MNIST ReLU MLP in its data only.
+    /// </summary>
+    public const double HiddenMlpInitStd = 0.1;
 
     /// <summary>
     /// The mixture, on the MNIST training digits (or, with <paramref name="heldOut"/>, the held-out digits
@@ -32,8 +39,8 @@ public static class GeneralMixture
                 foreach (var features in new[] { 5, 20, 50 })
                     members.Add(LinearModelFamily.Synthetic(loss, new SyntheticDataConfig { Features = features }));
             members.Add(new MlpFamily(Mnist(heldOut), new MlpConfig { HiddenSizes = [] }));
-            members.Add(new MlpFamily(Mnist(heldOut), new MlpConfig { HiddenSizes = [32], Activation = Activation.Relu, InitStd = 0.1 }));
-            members.Add(new MlpFamily(Mnist(heldOut), new MlpConfig { HiddenSizes = [32], Activation = Activation.Tanh, InitStd = 0.1 }));
+            members.Add(new MlpFamily(Mnist(heldOut), new MlpConfig { HiddenSizes = [32], Activation = Activation.Relu, InitStd = HiddenMlpInitStd }));
+            members.Add(new MlpFamily(Mnist(heldOut), new MlpConfig { HiddenSizes = [32], Activation = Activation.Tanh, InitStd = HiddenMlpInitStd }));
             return new MixtureFamily("general", members);
         }
         catch

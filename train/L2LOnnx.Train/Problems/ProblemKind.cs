@@ -1,6 +1,10 @@
 namespace L2LOnnx.Train.Problems;
 
-/// <summary>The problem families of the paper's experiments (plus Fashion-MNIST, a transfer test).</summary>
+/// <summary>
+/// The problem families of the paper's experiments (plus Fashion-MNIST, a transfer test), the general
+/// default's mixture and its held-out families. New members go at the end: evaluation caches key on the
+/// numeric value.
+/// </summary>
 public enum ProblemKind
 {
     /// <summary>10-d quadratics <c>||W theta - y||^2</c> (paper section 3.1).</summary>
@@ -26,4 +30,10 @@ public enum ProblemKind
 
     /// <summary>Linear regression on standardised Diabetes: a held-out family.</summary>
     DiabetesLinear,
+
+    /// <summary>A 784-32-10 ReLU MLP on Fashion-MNIST, initialised as the general mixture's MLPs: a held-out family.</summary>
+    FashionMnistReluMlp,
+
+    /// <summary>A small convnet (<see cref="ProblemSpec.FashionMnistConvNetShape"/>) on 28x28 Fashion-MNIST images: a held-out family.</summary>
+    FashionMnistConvNet,
 }
