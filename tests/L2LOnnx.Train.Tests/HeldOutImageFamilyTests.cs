@@ -32,17 +32,17 @@ public sealed class HeldOutImageFamilyTests
     }
 
     [DataSetFact(DataSet.FashionMnist)]
-    public void ConvNetTakesOneChannel28By28ImagesThroughTwoSmallConvolutionalLayersWithAFixedMinibatch()
+    public void ConvNetTakesOneChannelImagesPooledTo14By14ThroughTwoSmallConvolutionalLayersWithAFixedMinibatch()
     {
         var spec = new ProblemSpec { Kind = ProblemKind.FashionMnistConvNet };
         using var training = Assert.IsType<ConvNetFamily>(spec.Training());
         using var heldOut = Assert.IsType<ConvNetFamily>(spec.HeldOut());
 
-        // 28x28x1 -> conv 4 -> pool 14x14 -> conv 8 -> pool 7x7 -> FC 32 -> 10; every conv layer also has a batch-norm scale and shift per channel.
+        // 28x28x1 average-pooled to 14x14 -> conv 4 -> pool 7x7 -> conv 8 -> pool 3x3 -> FC 32 -> 10; every conv layer also has a batch-norm scale and shift per channel.
         var conv = (1 * 4 * 9 + 2 * 4) + (4 * 8 * 9 + 2 * 8);
-        var fc = (8 * 7 * 7 * 32 + 32) + (32 * 10 + 10);
+        var fc = (8 * 3 * 3 * 32 + 32) + (32 * 10 + 10);
         Assert.Equal([new ParameterGroup(ConvNetFamily.ConvGroup, 0, conv), new ParameterGroup(ConvNetFamily.FcGroup, conv, fc)], training.Groups);
-        Assert.Equal(13_254, training.Dimension);
+        Assert.Equal(3_014, training.Dimension);
         Assert.Equal((60_000, 10_000), (training.SampleCount, heldOut.SampleCount));
         // The spec's own ConvNet (CIFAR-10's, minibatch 128) does not apply: the held-out family is fixed.
         Assert.Equal(ProblemSpec.FashionMnistConvNetShape, training.Config);

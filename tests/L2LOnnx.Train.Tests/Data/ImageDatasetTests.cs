@@ -57,4 +57,30 @@ public sealed class ImageDatasetTests
         }
         Assert.Equal(Enumerable.Range(0, 50), Enumerable.Range(0, 50).Select(i => (int)MathF.Round(a.Image(i)[0] * 255f)).Order());
     }
+
+    [Fact]
+    public void AveragePooled_AveragesEachBlockPerChannelAndDropsTheRemainder()
+    {
+        // Two images, 2 channels of 3x5: pixel value = (100 * image + 20 * channel + 5 * row + column) / 256, exact in float.
+        const int rows = 3, cols = 5, channels = 2;
+        var pixels = new float[2 * channels * rows * cols];
+        for (int i = 0; i < 2; i++)
+            for (int c = 0; c < channels; c++)
+                for (int r = 0; r < rows; r++)
+                    for (int k = 0; k < cols; k++)
+                        pixels[((i * channels + c) * rows + r) * cols + k] = (100 * i + 20 * c + 5 * r + k) / 256f;
+        var d = new ImageDataset("t", rows, cols, channels, pixels, [3, 7], 10);
+
+        var pooled = d.AveragePooled(2);
+
+        Assert.Equal((1, 2, 2), (pooled.Rows, pooled.Cols, pooled.Channels));
+        Assert.Equal(new byte[] { 3, 7 }, pooled.Labels);
+        // Block (rows 0-1, cols 2-3) of image 1, channel 1: mean of 100 + 20 + {2, 3, 7, 8} = 125.
+        Assert.Equal(125 / 256f, pooled.Image(1)[1 * 2 + 1]);
+        // Image 0, channel 0, first block: mean of {0, 1, 5, 6}.
+        Assert.Equal(3 / 256f, pooled.Image(0)[0]);
+        Assert.Equal(d.Pixels, d.AveragePooled(1).Pixels);
+        Assert.Throws<ArgumentOutOfRangeException>(() => d.AveragePooled(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => d.AveragePooled(0));
+    }
 }

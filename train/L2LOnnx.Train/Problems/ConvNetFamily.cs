@@ -7,7 +7,7 @@ namespace L2LOnnx.Train.Problems;
 /// The paper's CIFAR-10 problems (section 3.3): train a small convnet (conv, batch norm, ReLU, max-pool,
 /// once per layer of <see cref="ConvNetConfig.Channels"/>; then a fully-connected ReLU layer and the
 /// softmax output) on minibatches of images of any channel count and size (CIFAR-10's 32x32x3, or the
-/// held-out <see cref="ProblemKind.FashionMnistConvNet"/> on 28x28x1 Fashion-MNIST). Its parameters form two groups, <c>conv</c> (convolution kernels and batch-norm scales and
+/// held-out <see cref="ProblemKind.FashionMnistConvNet"/> on Fashion-MNIST pooled to 14x14x1). Its parameters form two groups, <c>conv</c> (convolution kernels and batch-norm scales and
 /// shifts) and <c>fc</c> (fully-connected weights and biases), so that each can get its own optimizer
 /// network as in the paper.
 /// </summary>

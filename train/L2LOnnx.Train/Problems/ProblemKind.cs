@@ -34,6 +34,6 @@ public enum ProblemKind
     /// <summary>A 784-32-10 ReLU MLP on Fashion-MNIST, initialised as the general mixture's MLPs: a held-out family.</summary>
     FashionMnistReluMlp,
 
-    /// <summary>A small convnet (<see cref="ProblemSpec.FashionMnistConvNetShape"/>) on 28x28 Fashion-MNIST images: a held-out family.</summary>
+    /// <summary>A small convnet (<see cref="ProblemSpec.FashionMnistConvNetShape"/>) on Fashion-MNIST images average-pooled to 14x14: a held-out family.</summary>
     FashionMnistConvNet,
 }
