@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Runs the official ONNX checker with strict shape inference on optimizer files, and checks the
-opset and IR version L2LOnnx promises (opset 17, IR 8: what onnx 1.12-era tools accept).
+opset and IR version L2LOnnx promises (opset 17, IR 8: what onnx 1.12-era tools accept) and the
+truncation stamp of contract v1: a file with l2l.weights_sha256 must end its metadata with a matching
+l2l.metadata_sha256 (the weights hash itself is checked by the runtime at load, not here).
 
     /usr/bin/python3 interop/pytorch/check_onnx.py models/*.onnx
 
@@ -10,6 +12,8 @@ Needs Debian's python3-onnx (onnx 1.12).
 import sys
 
 import onnx
+
+from l2l_metadata import METADATA_HASH, WEIGHTS_HASH, metadata_hash
 
 EXPECTED_OPSETS = {"": 17}
 EXPECTED_IR_VERSION = 8
@@ -23,6 +27,19 @@ def check(path):
         raise ValueError(f"IR {model.ir_version}, opsets {opsets}; expected IR {EXPECTED_IR_VERSION}, opsets {EXPECTED_OPSETS}")
     if not any(p.key == "l2l.format" and p.value == "1" for p in model.metadata_props):
         raise ValueError("metadata l2l.format = 1 is missing (contract v1)")
+    check_stamp(model)
+
+
+def check_stamp(model):
+    keys = [p.key for p in model.metadata_props]
+    if METADATA_HASH not in keys:
+        if WEIGHTS_HASH in keys:
+            raise ValueError(f"{WEIGHTS_HASH} without {METADATA_HASH}: the file is cut short or was never stamped (run `l2l stamp` on it)")
+        return
+    if keys[-1] != METADATA_HASH or keys.count(METADATA_HASH) != 1:
+        raise ValueError(f"{METADATA_HASH} must be the last metadata entry, and only once")
+    if model.metadata_props[-1].value != metadata_hash(model):
+        raise ValueError(f"the metadata, inputs or outputs do not match {METADATA_HASH} (edited after stamping?)")
 
 
 def main(paths):

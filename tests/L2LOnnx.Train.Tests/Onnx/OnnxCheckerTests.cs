@@ -80,4 +80,32 @@ public sealed class OnnxCheckerTests
         Assert.Contains("FAILED", output);
         Assert.Contains("ShapeInferenceError", output);
     }
+
+    /// <summary>The checker verifies the truncation stamp as the runtime does: an exported file passes, an edited or cut one does not.</summary>
+    [OnnxCheckerFact]
+    public void TheCheckVerifiesTheTruncationStamp()
+    {
+        using var temp = new TempDirectory();
+        torch.random.manual_seed(2);
+        using var network = new LstmOptimizer(new LstmOptimizerConfig(1, 4, 10.0, 0.1));
+        var model = LstmOptimizerExporter.Build(network, new ExportMetadata { TrainedOn = "test" });
+        Assert.Equal(L2LOnnx.Runtime.ContractV1.MetadataHashKey, model.MetadataProps[^1].Key);
+        var stamped = temp.File("stamped.onnx");
+        File.WriteAllBytes(stamped, model.ToByteArray());
+
+        var edited = model.Clone();
+        edited.MetadataProps.Single(p => p.Key == L2LOnnx.Runtime.ContractV1.TrainedOnKey).Value = "something else";
+        File.WriteAllBytes(temp.File("edited.onnx"), edited.ToByteArray());
+        var unstamped = model.Clone();
+        unstamped.MetadataProps.RemoveAt(unstamped.MetadataProps.Count - 1);
+        File.WriteAllBytes(temp.File("unstamped.onnx"), unstamped.ToByteArray());
+
+        var (exitCode, output, _) = Check([stamped, temp.File("edited.onnx"), temp.File("unstamped.onnx")]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"ok      {stamped}", output);
+        Assert.Contains("edited.onnx: ValueError: the metadata, inputs or outputs do not match l2l.metadata_sha256", output);
+        Assert.Contains("unstamped.onnx: ValueError: l2l.weights_sha256 without l2l.metadata_sha256", output);
+        Assert.Contains("1 of 3 files pass", output);
+    }
 }
