@@ -63,7 +63,7 @@ public sealed record ProblemSpec
     /// convolutional layers of 4 and 8 channels on the images average-pooled to 14x14
     /// (<see cref="FashionMnistConvNetPooling"/>; 14x14 -> 7x7 -> 3x3), FC 32, minibatches of 64; 3,014
     /// parameters. Small because the evaluation protocol runs it hundreds of times on two cores: at 28x28 the
-    /// same network cost 6-14 ms per step and about 40 minutes of one core per `l2l results` experiment;
+    /// same network cost 6-14 ms per step and about 40 minutes of one core per <c>l2l results</c> experiment;
     /// 8 channels in the first layer cost 1.5-2x more again.
     /// </summary>
     public static ConvNetConfig FashionMnistConvNetShape { get; } = new() { Channels = [4, 8], HiddenUnits = 32, BatchSize = 64 };
