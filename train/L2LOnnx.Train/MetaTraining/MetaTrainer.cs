@@ -68,6 +68,8 @@ public sealed class MetaTrainer
         using var metaOptimizer = optim.Adam(parameters, options.MetaLearningRate);
 
         var run = resume ? Restore(MetaTrainingCheckpoint.Load(options.CheckpointPath!), generator, metaOptimizer) : Start(validation);
+        // The untrained weights are the first best: a collapse before any improvement returns to them and to a fresh Adam.
+        if (!resume && options.RollbackFactor is not null) run.BestMetaOptimizerState = SaveState(metaOptimizer);
         var resumedFrom = run.Trajectories;
         var interrupted = false;
         byte[]? boundary = null;
