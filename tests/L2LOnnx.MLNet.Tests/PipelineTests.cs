@@ -98,13 +98,14 @@ public sealed class PipelineTests
         var train = Rows.Diabetes(ml, 0, 342);
         var test = Rows.Diabetes(ml, 342, 100);
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
-            .Append(ml.Regression.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 100, batchSize: 32));
+            .Append(ml.Regression.Trainers.LearnedOptimizer(optimizerPath: OptimizerFiles.General, numberOfEpochs: 200, batchSize: 32));
 
         var model = pipeline.Fit(train);
         var scored = model.Transform(test);
         var metrics = ml.Regression.Evaluate(scored);
 
-        // R² is 0 for predicting the mean; least squares reaches about 0.5 on this data.
+        // R² is 0 for predicting the mean; least squares reaches about 0.5 on this data. The labels are in
+        // their own units (25-346), so the default's bounded step needs its 200 epochs (l2l mlnet-compare: R² 0.38).
         Assert.True(metrics.RSquared > 0.35, $"R² {metrics.RSquared:F3}");
         var reloaded = SaveAndLoad(ml, model, train.Schema).Transform(test);
         Assert.Equal(scored.GetColumn<float>("Score").ToArray(), reloaded.GetColumn<float>("Score").ToArray());
