@@ -153,35 +153,10 @@ public sealed class ConvNetFamily : IFixedDataFamily
     /// these are the test images' own statistics (transductive batch norm), the usual stand-in where no
     /// running averages exist.
     /// </remarks>
-    public (double[] Loss, double[]? Accuracy) Score(Tensor theta)
-    {
-        if (theta.dim() != 2 || theta.shape[1] != Dimension)
-            throw new ArgumentException($"expected parameters [problems, {Dimension}], got [{string.Join(", ", theta.shape)}]", nameof(theta));
-        var problems = (int)theta.shape[0];
-        var loss = new double[problems];
-        var accuracy = new double[problems];
-        var chunks = (data.Count + ScoreChunk - 1) / ScoreChunk;
-        using var noGrad = no_grad();
+    public (double[] Loss, double[]? Accuracy) Score(Tensor theta) =>
         // One problem at a time: a chunk's activations are about 1,000 x channels x rows x cols floats per layer.
-        for (var p = 0; p < problems; p++)
-            for (var c = 0; c < chunks; c++)
-            {
-                using var scope = NewDisposeScope();
-                var start = (int)((long)c * data.Count / chunks);
-                var count = (int)((long)(c + 1) * data.Count / chunks) - start;
-                var images = data.Pixels.narrow(0, start, count).view(1, count, data.Channels, data.Rows, data.Cols);
-                var logits = Logits(theta.narrow(0, p, 1), images).squeeze(0);
-                var labels = data.Labels.narrow(0, start, count);
-                loss[p] += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
-                accuracy[p] += logits.argmax(1).eq(labels).sum().ToDouble();
-            }
-        for (var p = 0; p < problems; p++)
-        {
-            loss[p] /= data.Count;
-            accuracy[p] /= data.Count;
-        }
-        return (loss, accuracy);
-    }
+        ImageClassifierScore.Compute(theta, Dimension, data, ImageClassifierScore.EvenChunks(data.Count, ScoreChunk),
+            (row, start, count) => Logits(row, data.Pixels.narrow(0, start, count).view(1, count, data.Channels, data.Rows, data.Cols)).squeeze(0));
 
     /// <summary>Images per chunk (about) when scoring a whole data set; divides Fashion-MNIST's and CIFAR-10's splits.</summary>
     private const int ScoreChunk = 1000;

@@ -87,32 +87,10 @@ public sealed class MlpFamily : IFixedDataFamily
     public int SampleCount => data.Count;
 
     /// <inheritdoc />
-    public (double[] Loss, double[]? Accuracy) Score(Tensor theta)
-    {
-        if (theta.dim() != 2 || theta.shape[1] != Dimension)
-            throw new ArgumentException($"expected parameters [problems, {Dimension}], got [{string.Join(", ", theta.shape)}]", nameof(theta));
-        var problems = (int)theta.shape[0];
-        var loss = new double[problems];
-        var accuracy = new double[problems];
-        using var noGrad = no_grad();
+    public (double[] Loss, double[]? Accuracy) Score(Tensor theta) =>
         // Chunks bound the activations to ScoreChunk x widest layer floats per problem.
-        for (var p = 0; p < problems; p++)
-            for (var start = 0; start < data.Count; start += ScoreChunk)
-            {
-                using var scope = NewDisposeScope();
-                var count = Math.Min(ScoreChunk, data.Count - start);
-                var logits = Logits(theta.narrow(0, p, 1), data.Pixels.narrow(0, start, count).unsqueeze(0)).squeeze(0);
-                var labels = data.Labels.narrow(0, start, count);
-                loss[p] += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
-                accuracy[p] += logits.argmax(1).eq(labels).sum().ToDouble();
-            }
-        for (var p = 0; p < problems; p++)
-        {
-            loss[p] /= data.Count;
-            accuracy[p] /= data.Count;
-        }
-        return (loss, accuracy);
-    }
+        ImageClassifierScore.Compute(theta, Dimension, data, ImageClassifierScore.FixedChunks(data.Count, ScoreChunk),
+            (row, start, count) => Logits(row, data.Pixels.narrow(0, start, count).unsqueeze(0)).squeeze(0));
 
     private const int ScoreChunk = 2000;
 
