@@ -80,6 +80,31 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task AWarmStartFromTheRunsOwnCheckpointIsRefusedAndTheCheckpointKept()
+    {
+        using var temp = new TempDirectory();
+        var checkpoint = temp.File("run.ckpt");
+        File.WriteAllText(checkpoint, "the earlier run's weights");
+
+        var result = await Cli.Run("meta-train", "--warm-start", checkpoint, "--out", temp.File("run.onnx"), "--trajectories", "1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error: --warm-start {checkpoint} is this run's own checkpoint", result.Error);
+        Assert.Equal("the earlier run's weights", File.ReadAllText(checkpoint));
+    }
+
+    [Fact]
+    public async Task AWarmStartFromAFileThatIsNoCheckpointSaysSo()
+    {
+        var readme = Path.Combine(DebianPython.RepositoryRoot(), "README.md");
+
+        var result = await Cli.Run("meta-train", "--warm-start", readme, "--out", "/nonexistent/x.onnx", "--trajectories", "1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"error: {readme} is not a readable meta-training checkpoint", result.Error);
+    }
+
+    [Fact]
     public async Task InspectingATextFileSaysSoInOneLine()
     {
         var readme = Path.Combine(DebianPython.RepositoryRoot(), "README.md");

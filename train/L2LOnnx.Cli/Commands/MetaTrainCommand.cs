@@ -79,11 +79,12 @@ internal static class MetaTrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
+        var warmStart = new Option<string?>("--warm-start") { Description = "start from the best weights of this earlier run's checkpoint (same optimizer shape; any other settings, e.g. a longer --steps: a curriculum stage), with a fresh meta-optimizer", HelpName = "checkpoint" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -116,6 +117,7 @@ internal static class MetaTrainCommand
                     Seed = result.GetValue(seed),
                     CheckpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt"),
                     CheckpointEvery = result.GetValue(checkpointEvery),
+                    WarmStart = result.GetValue(warmStart) is { } start ? LoadWarmStart(start, result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt")) : null,
                 },
                 result.GetValue(threads),
                 result.GetValue(resume))
@@ -175,13 +177,14 @@ internal static class MetaTrainCommand
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
                           $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");
+        if (t.WarmStart is { } warm) Console.WriteLine($"  warm start from {warm.Describe()}");
         Console.WriteLine($"  checkpoint {t.CheckpointPath} every {t.CheckpointEvery} trajectories{(settings.Resume ? " (resuming from it)" : "")}; Ctrl-C saves and stops");
 
         var result = new MetaTrainer(optimizer, family, t).Train(new ProgressPrinter(t.ProblemsPerTrajectory), cancellation, settings.Resume);
         var skipped = (result.SkippedMetaSteps > 0 ? $"; {result.SkippedMetaSteps} meta-steps skipped (non-finite)" : "")
                       + (result.Rollbacks > 0 ? $"; rolled back to the best weights {result.Rollbacks} time(s)" : "");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} (untrained) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
+            $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} ({(t.WarmStart is null ? "untrained" : "warm start")}) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
 
         var metadata = ExportMetadata.ForMetaTraining(family.Name, t, result, settings.Problem.DescribeSplit());
         foreach (var path in MetaTrainingExport.Save(optimizer, settings.Output, metadata).Values)
@@ -189,6 +192,14 @@ internal static class MetaTrainCommand
         if (result.Interrupted)
             Console.WriteLine($"checkpoint saved to {t.CheckpointPath}; continue with the same command plus --resume");
         return result;
+    }
+
+    /// <summary>The warm start, refusing the run's own checkpoint: the new run would overwrite the weights it starts from.</summary>
+    private static WarmStart LoadWarmStart(string path, string checkpointPath)
+    {
+        if (string.Equals(Path.GetFullPath(path), Path.GetFullPath(checkpointPath), StringComparison.Ordinal))
+            throw new ArgumentException($"--warm-start {path} is this run's own checkpoint, which the run would overwrite: pass a different --out or --checkpoint (or --resume to continue that run)");
+        return WarmStart.FromCheckpoint(path);
     }
 
     private static double[] ParseNumbers(string text, string option) =>

@@ -137,6 +137,14 @@ public sealed class MetaTrainer
 
     private RunState Start(IOptimizee validation)
     {
+        if (options.WarmStart is { } start)
+        {
+            try { RestoreWeights(start.Weights); }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"cannot warm-start from {start.Source}: {e.Message}; warm-start from a checkpoint of the same optimizer family and shape", e);
+            }
+        }
         var initial = Rollout.MetaLoss(optimizer, validation, options);
         return new RunState { InitialValidation = initial, BestValidation = initial, BestWeights = CopyWeights() };
     }

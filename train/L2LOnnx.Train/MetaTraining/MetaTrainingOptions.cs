@@ -74,6 +74,13 @@ public sealed record MetaTrainingOptions
     /// </remarks>
     public double? RollbackFactor { get; init; }
 
+    /// <summary>
+    /// Start from these weights (an earlier run's best) instead of the network's initialisation, with a
+    /// fresh meta-optimizer: a curriculum stage (<see cref="MetaTraining.WarmStart"/>). <c>null</c> starts
+    /// from the initialisation.
+    /// </summary>
+    public WarmStart? WarmStart { get; init; }
+
     /// <summary>Seed of every random draw (problems, minibatches, validation); equal seeds give equal runs.</summary>
     public long Seed { get; init; } = 1;
 
@@ -138,6 +145,7 @@ public sealed record MetaTrainingOptions
             $"clip {(MetaGradientClip is { } c ? F(c) : "none")}", $"second derivatives {SecondDerivatives}",
             $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"validation steps {ValidationHorizon}", $"seed {Seed}")
             // Appended only when set, so that checkpoints of runs without it still resume.
-            + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "");
+            + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "")
+            + (WarmStart is { } start ? $"; warm start {start.Digest()}" : "");
     }
 }

@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace L2LOnnx.Train.MetaTraining;
+
+/// <summary>
+/// Weights a new meta-training run starts from instead of the network's own initialisation: the best
+/// weights of an earlier run's checkpoint. This is how a curriculum over trajectory length is run
+/// (meta-train at T = 100, then continue at T = 200 from the best weights), which <c>--resume</c>
+/// cannot do because a resumed run must keep its settings. The meta-optimizer starts fresh.
+/// </summary>
+/// <param name="Source">Where the weights came from (a file name), for logs and ONNX metadata.</param>
+/// <param name="Weights">The weights by parameter name, flattened (<see cref="MetaTrainingCheckpoint.BestWeights"/>).</param>
+/// <param name="EarlierTrajectories">Trajectories the earlier run had trained when these weights were its best.</param>
+/// <param name="EarlierSeconds">Wall time of the earlier run, so that the cost of the whole curriculum can be stated.</param>
+public sealed record WarmStart(string Source, IReadOnlyDictionary<string, float[]> Weights, int EarlierTrajectories, double EarlierSeconds)
+{
+    /// <summary>The best weights of the checkpoint at <paramref name="path"/> (clear errors for a missing or corrupt file).</summary>
+    public static WarmStart FromCheckpoint(string path)
+    {
+        var checkpoint = MetaTrainingCheckpoint.Load(path);
+        return new WarmStart(Path.GetFileName(path), checkpoint.BestWeights, checkpoint.BestTrajectory, checkpoint.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// SHA-256 of the weights (names and values in name order), first 16 hex digits: part of the run's
+    /// fingerprint, so that a run resumes only from a checkpoint that started from the same weights.
+    /// </summary>
+    public string Digest()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, values) in Weights.OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+            hash.AppendData(BitConverter.GetBytes(values.Length));
+            foreach (var v in values) hash.AppendData(BitConverter.GetBytes(v));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
+    }
+
+    /// <summary>One line for logs and the ONNX metadata.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Source} (best weights, after trajectory {EarlierTrajectories} of a run of {EarlierSeconds:0} s; weights {Digest()})");
+}
