@@ -57,6 +57,16 @@ public abstract class LearnedOptimizerTrainerOptions
     /// <summary>Seed of the weight initialisation and the per-epoch shuffles; equal seeds give equal models. Default 0.</summary>
     public int Seed { get; set; }
 
+    /// <summary>
+    /// Train on features centred at their (weighted) training means, then fold the means into the first
+    /// layer's biases, so the model is the same function of the raw features. Default true. Centred inputs
+    /// decouple the biases from the weights, which conditions the problem (LeCun et al. 1998, "Efficient
+    /// BackProp"); ML.NET's <c>NormalizeMeanVariance</c> scales but does not centre by default
+    /// (<c>fixZero</c>), and the learned optimizers were meta-trained on zero-mean synthetic features.
+    /// Applies to every optimizer, the baselines included.
+    /// </summary>
+    public bool CenterFeatures { get; set; } = true;
+
     /// <summary>L2 penalty <c>λ/2 · ‖W‖²</c> on the weights (not the biases), added to the mean loss. Default 0.</summary>
     public float L2Regularization { get; set; }
 

@@ -118,6 +118,18 @@ internal sealed class Network
         return Dot(w, w);
     }
 
+    /// <summary>
+    /// Folds a shift of the inputs into the first layer's biases: a network trained on <c>x - mean</c>
+    /// becomes the same function of <c>x</c> (<c>b[o] -= W[o] · mean</c>).
+    /// </summary>
+    public void FoldInputShift(Span<float> theta, ReadOnlySpan<float> mean)
+    {
+        var (weights, biases, units) = Hidden > 0 ? (HiddenWeights, HiddenBiases, Hidden) : (OutputWeights, OutputBiases, Outputs);
+        var w = theta[weights];
+        var b = theta[biases];
+        for (var o = 0; o < units; o++) b[o] -= Dot(w.Slice(o * Inputs, Inputs), mean);
+    }
+
     /// <summary>Rescales the output layer so that new logits = <paramref name="scale"/> · old + <paramref name="shift"/>.</summary>
     public void FoldOutputAffine(Span<float> theta, float scale, float shift)
     {

@@ -46,6 +46,7 @@ internal sealed class TrainerCore
         var data = TrainingSet.Read(input, features, dimension, labelColumn, weightColumn, task);
         readClock.Stop();
         var (scale, shift) = task.StandardizeTargets(data);
+        var featureMeans = options.CenterFeatures ? data.CenterFeatures() : null;
 
         var batchSize = Math.Min(options.BatchSize, data.Rows);
         var network = new Network(dimension, options.HiddenLayerSize, label.Outputs, options.Activation, batchSize);
@@ -63,6 +64,7 @@ internal sealed class TrainerCore
         var training = new MinibatchTraining(data, network, task, options, source.Name, source.DivergenceHint, Report);
         var (theta, history, trainTime) = training.Run(optimizer, new Random(options.Seed));
         network.FoldOutputAffine(theta, scale, shift);
+        if (featureMeans is not null) network.FoldInputShift(theta, featureMeans);
 
         var metadata = new Dictionary<string, string>
         {

@@ -82,6 +82,24 @@ internal sealed class TrainingSet
         return new TrainingSet(x, y, w, rows, dimension);
     }
 
+    /// <summary>Subtracts each feature's weighted mean from it, in place; returns the means.</summary>
+    public float[] CenterFeatures()
+    {
+        var sums = new double[Dimension];
+        for (var r = 0; r < Rows; r++)
+        {
+            var row = Row(r);
+            for (var d = 0; d < Dimension; d++) sums[d] += Weights[r] * row[d];
+        }
+        var mean = sums.Select(sum => (float)(sum / Rows)).ToArray();
+        for (var r = 0; r < Rows; r++)
+        {
+            var row = Features.AsSpan(r * Dimension, Dimension);
+            for (var d = 0; d < Dimension; d++) row[d] -= mean[d];
+        }
+        return mean;
+    }
+
     /// <summary>The weighted mean of <paramref name="values"/> and their weighted standard deviation.</summary>
     public (double Mean, double StandardDeviation) WeightedMoments(float[] values)
     {

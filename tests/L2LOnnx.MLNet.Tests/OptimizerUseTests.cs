@@ -39,28 +39,61 @@ public sealed class OptimizerUseTests(OptimizerFiles optimizers) : IClassFixture
         var data = Rows.ThreeVersusFive(ml, 0, rows);
         var model = ml.BinaryClassification.Trainers.LearnedOptimizer(new LearnedOptimizerBinaryTrainer.Options
         {
+            OptimizerPath = OptimizerFiles.Quadratic, NumberOfSteps = 1, BatchSize = rows, CenterFeatures = false,
+        }).Fit(data).Model;
+
+        var expected = FirstLearnedStep(data, rows, new float[784]);
+
+        var actual = model.OutputWeights.Append(model.OutputBiases[0]).ToArray();
+        Assert.Contains(expected, u => Math.Abs(u) > 1e-4);
+        for (var j = 0; j < expected.Length; j++)
+            Assert.True(Math.Abs(expected[j] - actual[j]) <= 1e-5 + 1e-3 * Math.Abs(expected[j]), $"parameter {j}: expected {expected[j]}, trained {actual[j]}");
+    }
+
+    [DataSetFact(DataSet.Mnist)]
+    public void CenteredFeatures_TrainOnTheCenteredRows_AndTheModelTakesRawRows()
+    {
+        const int rows = 100;
+        var data = Rows.ThreeVersusFive(ml, 0, rows);
+        var model = ml.BinaryClassification.Trainers.LearnedOptimizer(new LearnedOptimizerBinaryTrainer.Options
+        {
             OptimizerPath = OptimizerFiles.Quadratic, NumberOfSteps = 1, BatchSize = rows,
         }).Fit(data).Model;
 
-        // The linear model starts at zero, so every logit is 0, sigmoid 0.5, and the log-loss gradient is mean((0.5 - y) x).
+        var features = data.GetColumn<float[]>("Features").ToArray();
+        var mean = Enumerable.Range(0, 784).Select(j => features.Average(f => f[j])).ToArray();
+        var step = FirstLearnedStep(data, rows, mean);
+        // Trained on x - mean with weights w and bias c, the model is w . x + (c - w . mean).
+        var expectedBias = step[784] - Enumerable.Range(0, 784).Sum(j => step[j] * mean[j]);
+
+        Assert.Contains(mean, m => m > 0.05f);
+        for (var j = 0; j < 784; j++)
+            Assert.True(Math.Abs(step[j] - model.OutputWeights[j]) <= 1e-5 + 1e-3 * Math.Abs(step[j]), $"weight {j}: expected {step[j]}, trained {model.OutputWeights[j]}");
+        Assert.True(Math.Abs(expectedBias - model.OutputBiases[0]) <= 1e-4 + 1e-3 * Math.Abs(expectedBias), $"bias: expected {expectedBias}, trained {model.OutputBiases[0]}");
+        Assert.True(Math.Abs(expectedBias - step[784]) > 1e-3, "the fold did not move the bias: the test no longer tells centring from no centring");
+    }
+
+    /// <summary>
+    /// The learned optimizer's first update of a zero-initialised logistic regression on the full batch of
+    /// <paramref name="data"/> with each feature shifted by <paramref name="mean"/>: every logit is 0,
+    /// sigmoid 0.5, and the log-loss gradient is mean((0.5 - y)(x - mean)).
+    /// </summary>
+    private static float[] FirstLearnedStep(IDataView data, int rows, float[] mean)
+    {
         var features = data.GetColumn<float[]>("Features").ToArray();
         var labels = data.GetColumn<bool>("Label").ToArray();
         var gradient = new float[785];
         for (var i = 0; i < rows; i++)
         {
             var residual = (0.5f - (labels[i] ? 1 : 0)) / rows;
-            for (var j = 0; j < 784; j++) gradient[j] += residual * features[i][j];
+            for (var j = 0; j < 784; j++) gradient[j] += residual * (features[i][j] - mean[j]);
             gradient[784] += residual;
         }
-        var expected = new float[785];
-        using (var optimizer = LearnedOptimizer.Load(OptimizerFiles.Quadratic))
-        using (var state = optimizer.CreateState(expected.Length))
-            optimizer.Step(expected, gradient, state);
-
-        var actual = model.OutputWeights.Append(model.OutputBiases[0]).ToArray();
-        Assert.Contains(expected, u => Math.Abs(u) > 1e-4);
-        for (var j = 0; j < expected.Length; j++)
-            Assert.True(Math.Abs(expected[j] - actual[j]) <= 1e-5 + 1e-3 * Math.Abs(expected[j]), $"parameter {j}: expected {expected[j]}, trained {actual[j]}");
+        var step = new float[785];
+        using var optimizer = LearnedOptimizer.Load(OptimizerFiles.Quadratic);
+        using var state = optimizer.CreateState(step.Length);
+        optimizer.Step(step, gradient, state);
+        return step;
     }
 
     [DataSetFact(DataSet.Mnist)]
