@@ -15,7 +15,7 @@ internal static class ComparisonSummary
     /// </summary>
     public static string Markdown(IReadOnlyList<ComparisonRow> rows)
     {
-        var text = new StringBuilder("| task | --epochs | learned: test log-loss / accuracy (R²) | same trainer, Adam (lr picked on validation) | ML.NET's best trainer | learned vs Adam | learned vs ML.NET best |\n|---|---:|---:|---:|---:|---|---|\n");
+        var text = new StringBuilder("| task | --epochs | learned: test accuracy / log-loss (R²) | same trainer, Adam (lr picked on validation) | ML.NET's best trainer | learned vs Adam | learned vs ML.NET best |\n|---|---:|---:|---:|---:|---|---|\n");
         foreach (var group in rows.GroupBy(r => (r.Task, r.Epochs)))
         {
             var learned = group.FirstOrDefault(r => r.Role == TrainerRole.Learned);
@@ -23,13 +23,14 @@ internal static class ComparisonSummary
             var mlnet = group.Where(r => r.Role == TrainerRole.MlNet && r.Error is null).OrderByDescending(r => r.Quality).FirstOrDefault();
             string Show(ComparisonRow? r) => r is null ? "-" : r.Error is not null ? r.Error
                 : string.Join(" / ", r.Metrics.Where(m => m.Name is "log-loss" or "accuracy" or "R²").Select(m => m.Value.ToString(m.Name == "accuracy" ? "0.000" : "0.0000", CultureInfo.InvariantCulture)));
+            // Rounded before formatting: a difference that rounds to zero would otherwise print as "-+0.0" or "-0.0".
             // "At least as good" asks for both: no lower accuracy (R²) and no higher log-loss (RMSE).
             string VersusAdam() => learned?.Error is null && adam?.Error is null && learned is not null && adam is not null
                 ? (learned.Quality >= adam.Quality && learned.Loss <= adam.Loss ? "at least as good" : "worse") : learned?.Error ?? "-";
             string VersusMlNet() => learned?.Error is null && learned is not null && mlnet is not null
                 ? (learned.Metrics.Any(m => m.Name == "accuracy")
-                    ? string.Create(CultureInfo.InvariantCulture, $"{100 * (learned.Quality - mlnet.Quality):+0.0;-0.0} points of accuracy")
-                    : string.Create(CultureInfo.InvariantCulture, $"R² {learned.Quality - mlnet.Quality:+0.000;-0.000}"))
+                    ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(100 * (learned.Quality - mlnet.Quality), 1):+0.0;-0.0;0.0} points of accuracy")
+                    : string.Create(CultureInfo.InvariantCulture, $"R² {Math.Round(learned.Quality - mlnet.Quality, 3):+0.000;-0.000;0.000}"))
                 : "-";
             text.Append(CultureInfo.InvariantCulture,
                 $"| {group.Key.Task} | {group.Key.Epochs} | {Show(learned)} | {Show(adam)}{(adam?.LearningRate is { } lr ? string.Create(CultureInfo.InvariantCulture, $" (lr {lr:G3})") : "")} | " +
