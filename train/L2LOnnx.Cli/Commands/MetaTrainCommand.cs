@@ -94,6 +94,7 @@ internal static class MetaTrainCommand
             var onnx = result.GetValue(output) ?? Path.Combine("out", $"{name}.onnx");
             var horizon = result.GetValue(steps);
             var layout = result.GetValue(networks);
+            var checkpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt");
             var settings = new Settings(
                 spec,
                 onnx,
@@ -115,9 +116,9 @@ internal static class MetaTrainCommand
                     ValidationSteps = result.GetValue(validationSteps),
                     RollbackFactor = result.GetValue(rollback),
                     Seed = result.GetValue(seed),
-                    CheckpointPath = result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt"),
+                    CheckpointPath = checkpointPath,
                     CheckpointEvery = result.GetValue(checkpointEvery),
-                    WarmStart = result.GetValue(warmStart) is { } start ? LoadWarmStart(start, result.GetValue(checkpoint) ?? Path.ChangeExtension(onnx, ".ckpt")) : null,
+                    WarmStart = result.GetValue(warmStart) is { } start ? LoadWarmStart(start, checkpointPath) : null,
                 },
                 result.GetValue(threads),
                 result.GetValue(resume))

@@ -146,6 +146,6 @@ public sealed record MetaTrainingOptions
             $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"validation steps {ValidationHorizon}", $"seed {Seed}")
             // Appended only when set, so that checkpoints of runs without it still resume.
             + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "")
-            + (WarmStart is { } start ? $"; warm start {start.Digest()}" : "");
+            + (WarmStart is { } start ? $"; warm start {start.Digest}" : "");
     }
 }

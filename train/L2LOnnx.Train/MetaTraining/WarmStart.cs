@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace L2LOnnx.Train.MetaTraining;
@@ -9,12 +10,41 @@ namespace L2LOnnx.Train.MetaTraining;
 /// (meta-train at T = 100, then continue at T = 200 from the best weights), which <c>--resume</c>
 /// cannot do because a resumed run must keep its settings. The meta-optimizer starts fresh.
 /// </summary>
-/// <param name="Source">Where the weights came from (a file name), for logs and ONNX metadata.</param>
-/// <param name="Weights">The weights by parameter name, flattened (<see cref="MetaTrainingCheckpoint.BestWeights"/>).</param>
-/// <param name="EarlierTrajectories">Trajectories the earlier run had trained when these weights were its best.</param>
-/// <param name="EarlierSeconds">Wall time of the earlier run, so that the cost of the whole curriculum can be stated.</param>
-public sealed record WarmStart(string Source, IReadOnlyDictionary<string, float[]> Weights, int EarlierTrajectories, double EarlierSeconds)
+public sealed class WarmStart
 {
+    /// <summary>Weights to start from, with where they came from.</summary>
+    /// <param name="source">Where the weights came from (a file name), for logs and ONNX metadata.</param>
+    /// <param name="weights">The weights by parameter name, flattened (<see cref="MetaTrainingCheckpoint.BestWeights"/>).</param>
+    /// <param name="earlierTrajectories">Trajectories the earlier run had trained when these weights were its best.</param>
+    /// <param name="earlierSeconds">Wall time of the earlier run, so that the cost of the whole curriculum can be stated.</param>
+    public WarmStart(string source, IReadOnlyDictionary<string, float[]> weights, int earlierTrajectories, double earlierSeconds)
+    {
+        Source = source;
+        Weights = weights;
+        EarlierTrajectories = earlierTrajectories;
+        EarlierSeconds = earlierSeconds;
+        // Computed once: the run's fingerprint, which contains it, is taken at every trajectory boundary.
+        Digest = ComputeDigest(weights);
+    }
+
+    /// <summary>Where the weights came from (a file name), for logs and ONNX metadata.</summary>
+    public string Source { get; }
+
+    /// <summary>The weights by parameter name, flattened.</summary>
+    public IReadOnlyDictionary<string, float[]> Weights { get; }
+
+    /// <summary>Trajectories the earlier run had trained when these weights were its best.</summary>
+    public int EarlierTrajectories { get; }
+
+    /// <summary>Wall time of the earlier run, in seconds.</summary>
+    public double EarlierSeconds { get; }
+
+    /// <summary>
+    /// SHA-256 of the weights (names, lengths and values in name order), first 16 hex digits: part of the
+    /// run's fingerprint, so that a run resumes only from a checkpoint that started from the same weights.
+    /// </summary>
+    public string Digest { get; }
+
     /// <summary>The best weights of the checkpoint at <paramref name="path"/> (clear errors for a missing or corrupt file).</summary>
     public static WarmStart FromCheckpoint(string path)
     {
@@ -22,23 +52,19 @@ public sealed record WarmStart(string Source, IReadOnlyDictionary<string, float[
         return new WarmStart(Path.GetFileName(path), checkpoint.BestWeights, checkpoint.BestTrajectory, checkpoint.Elapsed.TotalSeconds);
     }
 
-    /// <summary>
-    /// SHA-256 of the weights (names and values in name order), first 16 hex digits: part of the run's
-    /// fingerprint, so that a run resumes only from a checkpoint that started from the same weights.
-    /// </summary>
-    public string Digest()
+    /// <summary>One line for logs and the ONNX metadata.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Source} (best weights, after trajectory {EarlierTrajectories} of a run of {EarlierSeconds:0} s; weights {Digest})");
+
+    private static string ComputeDigest(IReadOnlyDictionary<string, float[]> weights)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (name, values) in Weights.OrderBy(w => w.Key, StringComparer.Ordinal))
+        foreach (var (name, values) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
             hash.AppendData(BitConverter.GetBytes(values.Length));
-            foreach (var v in values) hash.AppendData(BitConverter.GetBytes(v));
+            hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
         }
         return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
-
-    /// <summary>One line for logs and the ONNX metadata.</summary>
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Source} (best weights, after trajectory {EarlierTrajectories} of a run of {EarlierSeconds:0} s; weights {Digest()})");
 }
