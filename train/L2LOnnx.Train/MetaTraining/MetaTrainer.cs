@@ -139,10 +139,21 @@ public sealed class MetaTrainer
     {
         if (options.WarmStart is { } start)
         {
-            try { RestoreWeights(start.Weights); }
+            try
+            {
+                if (!start.IsSingleNetwork) RestoreWeights(optimizer, start.Weights);
+                else if (!optimizer.IsShared)
+                    throw new InvalidDataException("it holds one network and this run trains one per parameter group; warm-start a per-group run from its checkpoint");
+                else
+                {
+                    var network = optimizer.Networks[0].Network;
+                    RestoreWeights((nn.Module)network, start.Weights);
+                    if (start.Mismatch(network) is { } why) throw new InvalidDataException(why);
+                }
+            }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"cannot warm-start from {start.Source}: {e.Message}; warm-start from a checkpoint of the same optimizer family and shape", e);
+                throw new InvalidDataException($"cannot warm-start from {start.Source}: {e.Message}; warm-start from a checkpoint or model of the same optimizer family and shape", e);
             }
         }
         var initial = Rollout.MetaLoss(optimizer, validation, options);
@@ -322,11 +333,13 @@ public sealed class MetaTrainer
         return optimizer.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
     }
 
-    private void RestoreWeights(IReadOnlyDictionary<string, float[]> weights)
+    private void RestoreWeights(IReadOnlyDictionary<string, float[]> weights) => RestoreWeights(optimizer, weights);
+
+    private static void RestoreWeights(nn.Module module, IReadOnlyDictionary<string, float[]> weights)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var (name, parameter) in optimizer.named_parameters())
+        foreach (var (name, parameter) in module.named_parameters())
         {
             if (!weights.TryGetValue(name, out var values) || values.Length != parameter.numel())
                 throw new InvalidDataException($"the saved weights have no {parameter.numel()}-value entry for '{name}': they belong to a different network");
