@@ -40,6 +40,20 @@ public sealed class ShippedModelsTests
     }
 
     [Fact]
+    public void EveryCard_StatesTheWeightsHashOfItsModel()
+    {
+        // A card left behind when its model is replaced would describe another file: the weights row catches it.
+        foreach (var name in ShippedModels.Names)
+        {
+            var model = Onnx.OnnxModelReader.ReadFile(Path.Combine(ModelsFolder, name + ".onnx"));
+            var card = File.ReadAllText(Path.Combine(ModelsFolder, name + ".md"));
+            var hash = model.Metadata[ContractV1.WeightsHashKey];
+            Assert.Equal(hash, WeightsHash.Compute(model.Graph));
+            Assert.Contains($"| weights | `{ContractV1.WeightsHashKey}` = `{hash}`", card);
+        }
+    }
+
+    [Fact]
     public void UnknownName_IsRefusedWithTheNamesThatExist()
     {
         var error = Assert.Throws<ArgumentException>(() => ShippedModels.Open("adam"));

@@ -15,7 +15,7 @@ internal static class MlNetCompareCommand
 {
     public static Command Create()
     {
-        var optimizer = new Option<string?>("--optimizer") { Description = "contract-v1 ONNX optimizer (default: models/general.onnx)" };
+        var optimizer = new Option<string?>("--optimizer") { Description = "contract-v1 ONNX optimizer (default: the general.onnx embedded in L2LOnnx.Runtime at build time, a copy of models/general.onnx)" };
         var tasks = new Option<string[]>("--tasks") { Description = "tasks to run: " + string.Join(", ", ComparisonTasks.Names), HelpName = "task", DefaultValueFactory = _ => ComparisonTasks.Names, AllowMultipleArgumentsPerToken = true };
         tasks.AcceptOnlyFromAmong(ComparisonTasks.Names);
         var epochs = new Option<int[]>("--epochs")

@@ -73,7 +73,7 @@ public static class ModelWarmStart
             check: network => network is MlpOptimizer mlp && ExportedWeightsHash(mlp) == recorded
                 ? null
                 : $"this run's network ({network.Describe()}) exported with these weights is not the file's ({model.Graph.DocString.Split(". For every", 2)[0]}): " +
-                  "give meta-train the --optimizer, --hidden, --momenta, --step-size and step-adaptation settings the file was trained with (l2l inspect shows them)");
+                  "give meta-train the --optimizer, --hidden, --decays, --output-scale, --magnitude-range, --bounded-direction, --param-feature, --time-scales and --step-adaptation(-range) settings the file was trained with (l2l inspect shows its description)");
     }
 
     private static WarmStart FromLstm(string path, OnnxModel model)
