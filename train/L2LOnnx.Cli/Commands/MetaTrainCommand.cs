@@ -79,7 +79,7 @@ internal static class MetaTrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in the checkpoint (same settings; --trajectories may be raised)" };
-        var warmStart = new Option<string?>("--warm-start") { Description = "start from the best weights of this earlier run's checkpoint, or from the weights of an exported .onnx model such as models/general.onnx (same optimizer family and settings; any other meta-training settings, e.g. a longer --steps: a curriculum stage), with a fresh meta-optimizer", HelpName = "checkpoint|model.onnx" };
+        var warmStart = new Option<string?>("--warm-start") { Description = "start from the best weights of this earlier run's checkpoint, or from the weights of an exported .onnx model such as models/general.onnx (same optimizer family and settings; any other meta-training settings, e.g. a longer --steps: a curriculum stage), with a fresh meta-optimizer", HelpName = "file" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
