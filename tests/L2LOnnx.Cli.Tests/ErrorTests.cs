@@ -105,6 +105,20 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task AWarmStartFromAModelOfAnotherFamilySaysWhichWeightsAreMissing()
+    {
+        using var temp = new TempDirectory();
+        var lstm = Path.Combine(DebianPython.RepositoryRoot(), "models", "quadratic.onnx");
+
+        var result = await Cli.Run("meta-train", "--optimizer", "mlp", "--warm-start", lstm, "--out", temp.File("run.onnx"), "--trajectories", "1", "--threads", "1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: cannot warm-start from quadratic.onnx: the saved weights have no", result.Error);
+        Assert.Contains("same optimizer family and shape", result.Error);
+        Assert.False(File.Exists(temp.File("run.onnx")), "a refused warm start exported a model");
+    }
+
+    [Fact]
     public async Task InspectingATextFileSaysSoInOneLine()
     {
         var readme = Path.Combine(DebianPython.RepositoryRoot(), "README.md");
