@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 using L2LOnnx.Runtime;
 using L2LOnnx.Runtime.Onnx;
 using L2LOnnx.Train.MetaTraining;
@@ -35,10 +34,12 @@ public static class ModelWarmStart
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"no model file at {Path.GetFullPath(path)}: pass an .onnx file written by l2l meta-train, or a checkpoint", path);
+        // Read once: the LSTM importer takes the same bytes.
+        var bytes = File.ReadAllBytes(path);
         OnnxModel model;
         try
         {
-            model = OnnxModelReader.ReadFile(path);
+            model = OnnxModelReader.Read(bytes);
         }
         catch (OnnxFormatException e)
         {
@@ -48,7 +49,7 @@ public static class ModelWarmStart
         return architecture switch
         {
             MlpOptimizerExporter.Architecture => FromMlp(path, model),
-            LstmOptimizerExporter.Architecture => FromLstm(path, model),
+            LstmOptimizerExporter.Architecture => FromLstm(path, bytes, model),
             _ => throw new InvalidDataException(
                 $"{path} has '{ContractV1.ArchitectureKey}' = '{architecture ?? "(absent)"}': a warm start from a model file needs one of the families " +
                 $"'{MlpOptimizerExporter.Architecture}' or '{LstmOptimizerExporter.Architecture}'"),
@@ -76,9 +77,9 @@ public static class ModelWarmStart
                   "give meta-train the --optimizer, --hidden, --decays, --output-scale, --magnitude-range, --bounded-direction, --param-feature, --time-scales and --step-adaptation(-range) settings the file was trained with (l2l inspect shows its description)");
     }
 
-    private static WarmStart FromLstm(string path, OnnxModel model)
+    private static WarmStart FromLstm(string path, byte[] bytes, OnnxModel model)
     {
-        using var imported = ImportLstm(path);
+        using var imported = ImportLstm(path, bytes);
         var network = imported.Network;
         var description = network.Describe();
         var weights = network.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu().data<float>().ToArray(), StringComparer.Ordinal);
@@ -88,15 +89,15 @@ public static class ModelWarmStart
                 : $"this run's network is {run.Describe()} but the file's is {description}: give meta-train the file's --hidden, --layers, --preprocessing and --output-scale");
     }
 
-    private static ImportedLstmOptimizer ImportLstm(string path)
+    private static ImportedLstmOptimizer ImportLstm(string path, byte[] bytes)
     {
         try
         {
-            return LstmOptimizerImporter.Import(path);
+            return LstmOptimizerImporter.Import(bytes);
         }
         catch (OnnxImportException e)
         {
-            throw new InvalidDataException(e.Message, e);
+            throw new InvalidDataException($"{path}: {e.Message}", e);
         }
     }
 
@@ -110,11 +111,9 @@ public static class ModelWarmStart
         return recorded.Trim().ToLowerInvariant();
     }
 
-    private static string ExportedWeightsHash(MlpOptimizer network)
-    {
-        var exported = MlpOptimizerExporter.Build(network, new ExportMetadata());
-        return OnnxModelReader.Read(exported.ToByteArray()).Metadata[ContractV1.WeightsHashKey];
-    }
+    /// <summary>The weights hash the exporter stamps into <paramref name="network"/>'s file, read from the model in memory.</summary>
+    private static string ExportedWeightsHash(MlpOptimizer network) =>
+        MlpOptimizerExporter.Build(network, new ExportMetadata()).MetadataProps.Single(p => p.Key == ContractV1.WeightsHashKey).Value;
 
     private static float[] Values(string path, OnnxModel model, string name) => Tensor(path, model, name).ToFloatArray();
 
