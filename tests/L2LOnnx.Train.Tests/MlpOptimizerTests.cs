@@ -112,6 +112,32 @@ public sealed class MlpOptimizerTests
     }
 
     [Fact]
+    public void TheCeilingStopsTheLearnedStepGrowingWhileTheFloorStaysAtMinusTheRange()
+    {
+        random.manual_seed(6);
+        var config = new MlpOptimizerConfig(CoordinateFeatureConfig.Default, [8], StepSize: 0.01, StepAdaptationRate: 0.2, StepAdaptationRange: 2, StepAdaptationCeiling: 0.5);
+        using var network = new MlpOptimizer(config);
+        using (no_grad()) { network.Head.weight!.zero_(); network.Head.bias!.zero_(); }
+        ILearnedOptimizerNetwork optimizer = network;
+        using var scope = NewDisposeScope();
+        var state = optimizer.InitialState(2);
+        var logSteps = new List<(float Steady, float Alternating)>();
+        for (var t = 1; t <= 60; t++)
+        {
+            var (_, next) = optimizer.Step(tensor(new[] { 1f, t % 2 == 0 ? 1f : -1f }), zeros(2), state);
+            state = next;
+            var accumulators = ((MlpOptimizerState)state).Accumulators;
+            logSteps.Add((accumulators[0, config.Features.StateSize].item<float>(), accumulators[1, config.Features.StateSize].item<float>()));
+        }
+        // The steady coordinate climbs to the ceiling and stays there; without it, it would reach 2 (the test above).
+        Assert.All(logSteps, l => Assert.True(l.Steady <= 0.5f + 1e-6f, $"log step {l.Steady} above the ceiling 0.5"));
+        Assert.Equal(0.5f, logSteps[^1].Steady, 5);
+        Assert.True(logSteps[^1].Alternating < -0.3f, $"the alternating coordinate's log step is {logSteps[^1].Alternating}: the ceiling must not stop it shrinking");
+        Assert.Contains("within -2 .. 0.5", config.Describe());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MlpOptimizer(config with { StepAdaptationCeiling = 2.5 }));
+    }
+
+    [Fact]
     public void BothFamiliesServeTheGroupedOptimizerThroughOneInterface()
     {
         var groups = new[] { new ParameterGroup("conv", 0, 3), new ParameterGroup("fc", 3, 2) };

@@ -69,6 +69,34 @@ public sealed class ModelWarmStartTests
     }
 
     [Fact]
+    public void AnMlpModelFileMayBeContinuedUnderALowerCeilingOfTheLearnedStep()
+    {
+        using var temp = new TempDirectory();
+        using var family = new QuadraticFamily(6);
+        TorchSharp.torch.random.manual_seed(5);
+        using (var source = new MlpOptimizer(Mlp))
+            MlpOptimizerExporter.Save(source, temp.File("source.onnx"), new ExportMetadata());
+        var start = WarmStart.FromFile(temp.File("source.onnx"));
+
+        // The ceiling is the one setting that may change: the network reads l / range either way.
+        TorchSharp.torch.random.manual_seed(99);
+        using var capped = GroupedOptimizer.Shared(new MlpOptimizer(Mlp with { StepAdaptationCeiling = 0.5 }));
+        var result = new MetaTrainer(capped, family, Options(temp.File("b.ckpt")) with { WarmStart = start }).Train();
+        Assert.True(double.IsFinite(result.InitialValidation));
+        var exported = temp.File("capped.onnx");
+        MlpOptimizerExporter.Save((MlpOptimizer)capped.Networks[0].Network, exported, new ExportMetadata());
+        Assert.Contains("within -2 .. 0.5", L2LOnnx.Runtime.Onnx.OnnxModelReader.Read(File.ReadAllBytes(exported)).Graph.DocString);
+
+        // ... and a file with a ceiling continues under the run's ceiling too, but not under another range.
+        var back = WarmStart.FromFile(exported);
+        TorchSharp.torch.random.manual_seed(99);
+        using var uncapped = GroupedOptimizer.Shared(new MlpOptimizer(Mlp));
+        new MetaTrainer(uncapped, family, Options(temp.File("c.ckpt")) with { WarmStart = back }).Train();
+        using var wider = GroupedOptimizer.Shared(new MlpOptimizer(Mlp with { StepAdaptationRange = 3 }));
+        Assert.Throws<InvalidDataException>(() => new MetaTrainer(wider, family, Options(temp.File("d.ckpt")) with { WarmStart = back }).Train());
+    }
+
+    [Fact]
     public void AnLstmModelFileStartsTheRunFromItsWeights()
     {
         using var temp = new TempDirectory();

@@ -27,6 +27,7 @@ internal static class CliApp
             ResultsCommand.Create(),
             MlNetCompareCommand.Create(),
             InspectCommand.Create(),
+            TraceCommand.Create(),
             ConformanceCommand.Create(),
             StampCommand.Create(),
             BenchCommand.Create(),

@@ -15,6 +15,7 @@ public sealed class MlpExportTests
         new(new CoordinateFeatureConfig([0.5, 0.9, 0.99], UseParameter: true, TimeScales: [10.0, 100.0]), [7], StepSize: 0.03, MagnitudeRange: 2, BoundedDirection: true),
         new(new CoordinateFeatureConfig([0.99]), [], StepSize: 0.1),
         new(CoordinateFeatureConfig.Default, [8], StepAdaptationRate: 0.2, StepAdaptationRange: 3),
+        new(CoordinateFeatureConfig.Default, [8], StepAdaptationRate: 0.3, StepAdaptationRange: 3, StepAdaptationCeiling: 0.1),
     ];
 
     [Theory]
@@ -22,6 +23,7 @@ public sealed class MlpExportTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void OnnxRuntimeMatchesTorchSharpOverTwentySteps(int config)
     {
         using var temp = new TempDirectory();
@@ -61,6 +63,7 @@ public sealed class MlpExportTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void TheFusedEngineRunsEveryExportLikeOnnxRuntime(int config)
     {
         using var temp = new TempDirectory();

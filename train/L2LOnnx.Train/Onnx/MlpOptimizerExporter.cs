@@ -42,9 +42,11 @@ public static class MlpOptimizerExporter
     private static readonly OnnxDimension Coordinates = OnnxDimension.Symbolic("N");
 
     /// <summary>Builds the ONNX model in memory.</summary>
-    public static ModelProto Build(MlpOptimizer optimizer, ExportMetadata metadata)
+    public static ModelProto Build(MlpOptimizer optimizer, ExportMetadata metadata) => Build(optimizer, metadata, optimizer.Config);
+
+    /// <summary>Builds the model of <paramref name="optimizer"/>'s weights under another configuration of the same shape (the warm start's check).</summary>
+    internal static ModelProto Build(MlpOptimizer optimizer, ExportMetadata metadata, MlpOptimizerConfig config)
     {
-        var config = optimizer.Config;
         var features = config.Features;
         var k = features.Momenta;
         var graph = new OnnxGraphWriter(
@@ -111,9 +113,8 @@ public static class MlpOptimizerExporter
         }
         else
         {
-            var range = (float)config.StepAdaptationRange;
             var change = graph.Node("Mul", "log_step_change", graph.Node("Tanh", "log_step_change_bounded", Columns(graph, "log_step_change_raw", output, 2, 3)), graph.Scalar("step_adaptation_rate", (float)config.StepAdaptationRate));
-            var nextLogStep = graph.Node("Clip", "next_log_step", graph.Node("Add", "log_step_moved", logStep, change), graph.Scalar("log_step_min", -range), graph.Scalar("log_step_max", range));
+            var nextLogStep = graph.Node("Clip", "next_log_step", graph.Node("Add", "log_step_moved", logStep, change), graph.Scalar("log_step_min", -(float)config.StepAdaptationRange), graph.Scalar("log_step_max", (float)config.LogStepMax));
             scaled = graph.Node("Mul", "update_adapted", scaled, graph.Node("Exp", "step_factor", nextLogStep));
             Concat(graph, StateName + ContractV1.StateOutputSuffix, nextAverages, nextCorrections, nextStep, nextLogStep);
         }

@@ -109,8 +109,8 @@ public sealed class MlpOptimizer : nn.Module, ILearnedOptimizerNetwork
         var update = direction.mul(magnitude).mul((float)Config.StepSize);
         if (logStep is not null)
         {
-            var range = (float)Config.StepAdaptationRange;
-            var nextLogStep = logStep.add(output.narrow(1, 2, 1).tanh().mul((float)Config.StepAdaptationRate)).clamp(-range, range);
+            var nextLogStep = logStep.add(output.narrow(1, 2, 1).tanh().mul((float)Config.StepAdaptationRate))
+                .clamp(-(float)Config.StepAdaptationRange, (float)Config.LogStepMax);
             update = update.mul(nextLogStep.exp());
             next = cat(new[] { next, nextLogStep }, 1);
         }

@@ -21,6 +21,12 @@ namespace L2LOnnx.Train.Optimizers;
 /// and every update is multiplied by <c>e^l'</c>.
 /// </param>
 /// <param name="StepAdaptationRange">How far the learned log step size may go either way (6.9: the step stays within 1/1000 .. 1000 times <c>StepSize</c>).</param>
+/// <param name="StepAdaptationCeiling">
+/// The largest learned log step, when below <paramref name="StepAdaptationRange"/> (null: the range): the clip becomes
+/// <c>[-range, ceiling]</c>, while the network still reads <c>l / range</c>, so a model trained with a wider ceiling can be
+/// fine-tuned or run with a lower one. Grown steps are what let a learned step drift past its horizon: on held-out MNIST the
+/// coordinates at the upper bound held most of the parameter norm after 400 steps (docs/general.md).
+/// </param>
 public sealed record MlpOptimizerConfig(
     CoordinateFeatureConfig Features,
     IReadOnlyList<int> HiddenSizes,
@@ -28,7 +34,8 @@ public sealed record MlpOptimizerConfig(
     double MagnitudeRange = 4.6,
     bool BoundedDirection = false,
     double StepAdaptationRate = 0,
-    double StepAdaptationRange = 6.9)
+    double StepAdaptationRange = 6.9,
+    double? StepAdaptationCeiling = null)
 {
     /// <summary>The default: the default features, two hidden layers of 16, step 0.01 within 1e-4 .. 1.</summary>
     public static MlpOptimizerConfig Default { get; } = new(CoordinateFeatureConfig.Default, [16, 16]);
@@ -42,7 +49,12 @@ public sealed record MlpOptimizerConfig(
         if (!(MagnitudeRange >= 0 && double.IsFinite(MagnitudeRange))) throw new ArgumentOutOfRangeException(nameof(MagnitudeRange), MagnitudeRange, "must be non-negative and finite");
         if (!(StepAdaptationRate >= 0 && StepAdaptationRate <= 1)) throw new ArgumentOutOfRangeException(nameof(StepAdaptationRate), StepAdaptationRate, "must be in [0, 1] (0 = no step adaptation; 0.2 lets the step grow or shrink by up to 22 % per step)");
         if (!(StepAdaptationRange > 0 && StepAdaptationRange <= 20)) throw new ArgumentOutOfRangeException(nameof(StepAdaptationRange), StepAdaptationRange, "must be in (0, 20], e.g. 6.9 for a factor of 1000 either way");
+        if (StepAdaptationCeiling is { } ceiling && !(ceiling > -StepAdaptationRange && ceiling <= StepAdaptationRange))
+            throw new ArgumentOutOfRangeException(nameof(StepAdaptationCeiling), ceiling, $"must be in (-range, range] = (-{StepAdaptationRange}, {StepAdaptationRange}], e.g. 0 so that the learned step never grows above the step size");
     }
+
+    /// <summary>The upper clip of the learned log step: <see cref="StepAdaptationCeiling"/>, else the range.</summary>
+    public double LogStepMax => StepAdaptationCeiling ?? StepAdaptationRange;
 
     /// <summary>Whether the optimizer learns a per-coordinate step size kept in its state.</summary>
     public bool StepAdaptation => StepAdaptationRate > 0;
@@ -74,7 +86,8 @@ public sealed record MlpOptimizerConfig(
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var layers = string.Join("-", HiddenSizes.Prepend(InputCount).Append(OutputCount));
-        var adaptation = StepAdaptation ? $" x exp(l), learned log step l changing by at most {F(StepAdaptationRate)} per step within +-{F(StepAdaptationRange)}" : "";
+        var bounds = StepAdaptationCeiling is { } ceiling && ceiling != StepAdaptationRange ? $"-{F(StepAdaptationRange)} .. {F(ceiling)}" : $"+-{F(StepAdaptationRange)}";
+        var adaptation = StepAdaptation ? $" x exp(l), learned log step l changing by at most {F(StepAdaptationRate)} per step within {bounds}" : "";
         return $"coordinatewise MLP {layers} + skip on {Features.Describe()}; update {F(StepSize)} x {(BoundedDirection ? "tanh(direction)" : "direction")} x exp({F(MagnitudeRange)} tanh(magnitude)){adaptation}";
     }
 }
