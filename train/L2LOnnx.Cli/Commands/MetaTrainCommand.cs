@@ -67,7 +67,7 @@ internal static class MetaTrainCommand
             .Must(r => r is >= 0 and <= 1, "between 0 and 1");
         var stepAdaptationRange = new Option<double>("--step-adaptation-range") { Description = "mlp: the learned log step stays within +-this (6.9: a factor of 1000 either way)", DefaultValueFactory = _ => 6.9 }
             .Must(r => r is > 0 and <= 20, "in (0, 20]");
-        var stepAdaptationCeiling = new Option<double?>("--step-adaptation-ceiling") { Description = "mlp: the largest learned log step, below the range (default: the range); e.g. 0 so that steps only shrink. A --warm-start model file may have another ceiling", HelpName = "log-step" };
+        var stepAdaptationCeiling = new Option<double?>("--step-adaptation-ceiling") { Description = "mlp: the largest learned log step, below the range (default: the range); e.g. 0 so that steps only shrink. A --warm-start model file may have another ceiling", HelpName = "l" };
         var parameterScale = new Option<double>("--parameter-scale-decades") { Description = "meta-train on problems reparameterised as theta = s phi, s = 10^U(-d, d) per problem, so that the step size a problem needs varies (0 = off; e.g. 1.5)", HelpName = "d", DefaultValueFactory = _ => 0 }
             .Must(d => d is >= 0 and <= 6, "between 0 and 6");
         var networks = new Option<string>("--networks") { Description = "shared (one LSTM for all parameters), per-group (one per parameter group, e.g. conv and fc), or auto (per-group for cifar10)", HelpName = "layout", DefaultValueFactory = _ => "auto" }
