@@ -17,7 +17,7 @@ internal static class TraceCommand
     {
         var model = new Option<string>("--model") { Description = "contract-v1 ONNX optimizer file", Required = true };
         var problem = new CommonOptions.ProblemOptions();
-        var problems = new Option<int>("--problems") { Description = "problems run side by side (the first of the protocol's held-out draw, seed 2017)", DefaultValueFactory = _ => 4 }.AtLeast(1);
+        var problems = new Option<int>("--problems") { Description = "held-out problems run side by side, drawn as l2l evaluate draws them", DefaultValueFactory = _ => 4 }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "steps to run", DefaultValueFactory = _ => 1000 }.AtLeast(1);
         var every = new Option<int>("--every") { Description = "print a row every this many steps", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var seed = CommonOptions.Seed(2017);
@@ -33,8 +33,10 @@ internal static class TraceCommand
             if (spec.Kind is Train.Problems.ProblemKind.General)
                 throw new ArgumentException("the general mixture is a meta-training distribution: trace one of its held-out families (docs/general.md)");
             TorchRuntime.Configure(result.GetValue(threads));
-            using var family = spec.Training();
-            using var task = OptimizeeTask.Sample(family, result.GetValue(problems), result.GetValue(seed));
+            // The protocol's own draw (quadratics included), under the standard definition; the tuning problem it also draws is unused.
+            var evaluationSeed = result.GetValue(seed);
+            using var heldOut = HeldOutProblems.Create(spec, HeldOutDefinition.FreshSeeds, result.GetValue(problems), tuningProblems: 1, new EvaluationSeeds(evaluationSeed - 1, evaluationSeed));
+            var task = heldOut.Evaluation;
             var file = result.GetValue(model)!;
             Console.WriteLine($"trace of {Path.GetFileName(file)} on {task.ProblemCount} x {task.Name} ({task.Dimension:N0} parameters each), seed {result.GetValue(seed)}");
             Console.WriteLine($"{"step",6} {"loss",9} {"|theta|",9} {"|update|",9} {"|drift|",9} {"top 5 %",8}   learned log step: {"mean",6} {"at floor",8} {"at ceiling",10} {"their drift",11}");

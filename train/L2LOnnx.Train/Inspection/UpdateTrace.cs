@@ -1,6 +1,7 @@
 using L2LOnnx.Runtime;
 using L2LOnnx.Runtime.Onnx;
 using L2LOnnx.Train.Evaluation;
+using L2LOnnx.Train.Onnx;
 
 namespace L2LOnnx.Train.Inspection;
 
@@ -31,8 +32,8 @@ public sealed record LogStepSummary(double Mean, double AtFloor, double AtCeilin
 /// </summary>
 /// <remarks>
 /// The learned log step is the last column of <c>state_features</c> in files of the MLP family with step
-/// adaptation; the trace finds its bounds in the initializers <c>log_step_min</c> and <c>log_step_max</c>
-/// (the exporter's names) and reports nothing for other files.
+/// adaptation; the trace finds its bounds with <see cref="MlpOptimizerExporter.LogStepBounds"/> and reports
+/// nothing for other files.
 /// </remarks>
 public static class UpdateTrace
 {
@@ -50,9 +51,10 @@ public static class UpdateTrace
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(every);
+        var bytes = File.ReadAllBytes(model);
         // Load first: it checks the file (contract, hashes) and says what is wrong with a bad one.
-        using var optimizer = LearnedOptimizer.Load(model, new LearnedOptimizerOptions { IntraOpThreads = threads, NonFiniteGradients = NonFiniteGradientPolicy.SkipCoordinates });
-        var bounds = LogStepBounds(model);
+        using var optimizer = LearnedOptimizer.Load(bytes, new LearnedOptimizerOptions { IntraOpThreads = threads, NonFiniteGradients = NonFiniteGradientPolicy.SkipCoordinates });
+        var bounds = MlpOptimizerExporter.LogStepBounds(OnnxModelReader.Read(bytes).Graph);
         var n = task.ProblemCount * task.Dimension;
         using var state = optimizer.CreateState(n);
         var parameters = new float[n];
@@ -64,10 +66,12 @@ public static class UpdateTrace
         var rows = new List<TraceRow>();
         for (var t = 0; t < steps; t++)
         {
+            var report = (t + 1) % every == 0 || t + 1 == steps;
             task.Evaluate(parameters, t, losses, gradients);
-            parameters.CopyTo(before, 0);
+            // Only a reported step needs the parameters before it (for the update's norm).
+            if (report) parameters.CopyTo(before, 0);
             optimizer.Step(parameters, gradients, state);
-            if ((t + 1) % every != 0 && t + 1 != steps) continue;
+            if (!report) continue;
             var row = Summarise(t + 1, losses, parameters, before, start, bounds is { } b ? (state.Read(0), b.Min, b.Max) : null);
             rows.Add(row);
             onRow?.Invoke(row);
@@ -110,15 +114,5 @@ public static class UpdateTrace
         }
         return new TraceRow(step, losses.Average(), Math.Sqrt(parameterNorm), Math.Sqrt(updateNorm), Math.Sqrt(driftNorm),
             driftNorm > 0 ? topDrift / driftNorm : 0, summary);
-    }
-
-    /// <summary>The clip of the learned log step, when the file is a step-adapting MLP.</summary>
-    private static (float Min, float Max)? LogStepBounds(string model)
-    {
-        var graph = OnnxModelReader.Read(File.ReadAllBytes(model)).Graph;
-        return graph.TryGetInitializer("log_step_min", out var min) && graph.TryGetInitializer("log_step_max", out var max)
-               && min.ToFloatArray() is [var low] && max.ToFloatArray() is [var high]
-            ? (low, high)
-            : null;
     }
 }

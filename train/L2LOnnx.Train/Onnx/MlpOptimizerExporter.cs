@@ -37,6 +37,12 @@ public static class MlpOptimizerExporter
     /// <summary>Metadata key: multiply-adds per coordinate and step of the network.</summary>
     public const string MultiplyAddsKey = "l2l.mlp.multiply_adds";
 
+    /// <summary>Initializer holding the lower clip of the learned log step (step adaptation only).</summary>
+    public const string LogStepMinName = "log_step_min";
+
+    /// <summary>Initializer holding the upper clip of the learned log step, the ceiling (step adaptation only).</summary>
+    public const string LogStepMaxName = "log_step_max";
+
     private const TensorProto.Types.DataType Float = TensorProto.Types.DataType.Float;
 
     private static readonly OnnxDimension Coordinates = OnnxDimension.Symbolic("N");
@@ -114,7 +120,7 @@ public static class MlpOptimizerExporter
         else
         {
             var change = graph.Node("Mul", "log_step_change", graph.Node("Tanh", "log_step_change_bounded", Columns(graph, "log_step_change_raw", output, 2, 3)), graph.Scalar("step_adaptation_rate", (float)config.StepAdaptationRate));
-            var nextLogStep = graph.Node("Clip", "next_log_step", graph.Node("Add", "log_step_moved", logStep, change), graph.Scalar("log_step_min", -(float)config.StepAdaptationRange), graph.Scalar("log_step_max", (float)config.LogStepMax));
+            var nextLogStep = graph.Node("Clip", "next_log_step", graph.Node("Add", "log_step_moved", logStep, change), graph.Scalar(LogStepMinName, -(float)config.StepAdaptationRange), graph.Scalar(LogStepMaxName, (float)config.LogStepMax));
             scaled = graph.Node("Mul", "update_adapted", scaled, graph.Node("Exp", "step_factor", nextLogStep));
             Concat(graph, StateName + ContractV1.StateOutputSuffix, nextAverages, nextCorrections, nextStep, nextLogStep);
         }
@@ -150,6 +156,18 @@ public static class MlpOptimizerExporter
 
     private static string Concat(OnnxGraphWriter graph, string name, params string[] inputs) =>
         graph.Node("Concat", name, inputs, new[] { name }, "", OnnxGraphWriter.Int("axis", 1));
+
+    /// <summary>
+    /// The clip of the learned log step recorded in <paramref name="graph"/> (the state's last column), or null when
+    /// the file has no step adaptation or was not written by this exporter.
+    /// </summary>
+    public static (float Min, float Max)? LogStepBounds(L2LOnnx.Runtime.Onnx.OnnxGraph graph) =>
+        Scalar(graph, LogStepMinName) is { } min && Scalar(graph, LogStepMaxName) is { } max ? (min, max) : null;
+
+    private static float? Scalar(L2LOnnx.Runtime.Onnx.OnnxGraph graph, string name) =>
+        graph.TryGetInitializer(name, out var tensor) && tensor.DataType == L2LOnnx.Runtime.Onnx.OnnxDataType.Float && tensor.ToFloatArray() is [var value]
+            ? value
+            : null;
 
     private static IEnumerable<(string Key, string Value)> Metadata(MlpOptimizerConfig config, ExportMetadata metadata, string weightsHash)
     {

@@ -70,18 +70,13 @@ public static class ModelWarmStart
         weights["head.weight"] = Transposed(path, model, "head_W");
         weights["head.bias"] = Values(path, model, "head_B");
         weights["skip.weight"] = Transposed(path, model, "skip_W");
-        var fileCeiling = model.Graph.TryGetInitializer(LogStepMaxName, out var ceiling) && ceiling.DataType == OnnxDataType.Float && ceiling.ToFloatArray() is [var max]
-            ? (double?)max
-            : null;
+        var fileCeiling = (double?)MlpOptimizerExporter.LogStepBounds(model.Graph)?.Max;
         return new WarmStart(Path.GetFileName(path), weights, EarlierTrajectories(model), EarlierSeconds(model), singleNetwork: true,
             check: network => network is MlpOptimizer mlp && ExportedWeightsHash(mlp, AsInFile(mlp.Config, fileCeiling)) == recorded
                 ? null
                 : $"this run's network ({network.Describe()}) exported with these weights is not the file's ({model.Graph.DocString.Split(". For every", 2)[0]}): " +
                   "give meta-train the --optimizer, --hidden, --decays, --output-scale, --magnitude-range, --bounded-direction, --param-feature, --time-scales and --step-adaptation(-range) settings the file was trained with (l2l inspect shows its description)");
     }
-
-    /// <summary>The initializer that holds the upper clip of the learned log step (the step-adaptation ceiling).</summary>
-    private const string LogStepMaxName = "log_step_max";
 
     /// <summary>
     /// The run's configuration with the file's ceiling of the learned log step: the one setting a warm start may change,

@@ -86,7 +86,7 @@ public sealed record MlpOptimizerConfig(
     {
         string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var layers = string.Join("-", HiddenSizes.Prepend(InputCount).Append(OutputCount));
-        var bounds = StepAdaptationCeiling is { } ceiling && ceiling != StepAdaptationRange ? $"-{F(StepAdaptationRange)} .. {F(ceiling)}" : $"+-{F(StepAdaptationRange)}";
+        var bounds = LogStepMax != StepAdaptationRange ? $"-{F(StepAdaptationRange)} .. {F(LogStepMax)}" : $"+-{F(StepAdaptationRange)}";
         var adaptation = StepAdaptation ? $" x exp(l), learned log step l changing by at most {F(StepAdaptationRate)} per step within {bounds}" : "";
         return $"coordinatewise MLP {layers} + skip on {Features.Describe()}; update {F(StepSize)} x {(BoundedDirection ? "tanh(direction)" : "direction")} x exp({F(MagnitudeRange)} tanh(magnitude)){adaptation}";
     }
