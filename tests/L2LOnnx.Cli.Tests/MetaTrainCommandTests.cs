@@ -39,6 +39,33 @@ public sealed class MetaTrainCommandTests
         }
     }
 
+    [Fact]
+    public async Task TheLogLossObjectiveIsAnnouncedAndRecordedInTheFile()
+    {
+        using var temp = new TempDirectory();
+        var output = temp.File("log.onnx");
+
+        var result = await Cli.Run(
+            "meta-train", "--problem", "quadratic", "--trajectories", "2", "--steps", "4", "--unroll", "2", "--layers", "1", "--hidden", "4",
+            "--validate-every", "2", "--validation-problems", "2", "--meta-objective", "log-loss", "--threads", "1", "--out", output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("objective log-loss, ", result.Output);
+        using var imported = LstmOptimizerImporter.Import(output);
+        Assert.Equal("log-loss", imported.Metadata["l2l.meta.objective"]);
+    }
+
+    [Fact]
+    public async Task AnUnknownObjectiveIsRefusedBeforeAnyWork()
+    {
+        var result = await Cli.Run("meta-train", "--meta-objective", "log", "--out", "/nonexistent/x.onnx");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Output);
+        Assert.Contains("'log'", result.Error);
+        Assert.Contains("log-loss", result.Error);
+    }
+
     /// <summary>Random 32x32 colour images in ten classes.</summary>
     private static ImageDataset Images(int count, int seed)
     {

@@ -46,6 +46,8 @@ internal static class MetaTrainCommand
         var steps = new Option<int>("--steps") { Description = "optimizee steps per trajectory (T)", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var lossWeights = new Option<string>("--loss-weights") { Description = "meta-loss weights w_t: uniform (paper), linear (w_t = t/T), final (last step only), or T comma-separated numbers", DefaultValueFactory = _ => "uniform" };
+        var objective = new Option<string>("--meta-objective") { Description = "what the meta-loss and validation sum over steps: loss (paper) or log-loss (scale-free across problems)", HelpName = "o", DefaultValueFactory = _ => "loss" }
+            .AcceptOnlyFromAmong("loss", "log-loss");
         var metaLr = new Option<double>("--meta-lr") { Description = "Adam meta learning rate", DefaultValueFactory = _ => 0.01 }.Positive();
         var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" }.Positive();
         var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 }.NonNegative();
@@ -85,7 +87,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, objective, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -108,6 +110,7 @@ internal static class MetaTrainCommand
                     TrajectoryLength = horizon,
                     UnrollLength = result.GetValue(unroll),
                     LossWeights = ParseLossWeights(result.GetValue(lossWeights)!, horizon),
+                    Objective = MetaObjectives.Parse(result.GetValue(objective)!),
                     MetaLearningRate = result.GetValue(metaLr),
                     FinalMetaLearningRate = result.GetValue(finalMetaLr),
                     MetaGradientClip = result.GetValue(clip) is > 0 and var c ? c : null,
@@ -178,6 +181,7 @@ internal static class MetaTrainCommand
         MetaTrainingExport.Paths(optimizer, settings.Output);
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
+                          (t.Objective != MetaObjective.Loss ? $"objective {t.Objective.Name()}, " : "") +
                           $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");
         if (t.WarmStart is { } warm) Console.WriteLine($"  warm start from {warm.Describe()}");
         Console.WriteLine($"  checkpoint {t.CheckpointPath} every {t.CheckpointEvery} trajectories{(settings.Resume ? " (resuming from it)" : "")}; Ctrl-C saves and stops");

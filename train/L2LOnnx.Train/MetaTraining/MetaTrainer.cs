@@ -96,7 +96,7 @@ public sealed class MetaTrainer
                     if (options.RollbackFactor is not null) run.BestMetaOptimizerState = SaveState(metaOptimizer);
                 }
                 // Not "<=": a NaN validation is a collapse too.
-                else if (options.RollbackFactor is { } factor && !(run.LatestValidation <= factor * run.BestValidation))
+                else if (options.IsCollapse(run.LatestValidation.Value, run.BestValidation))
                     RollBack(run, metaOptimizer);
             }
             if (options.CheckpointPath is { } path && (trajectory % options.CheckpointEvery == 0 || trajectory == options.Trajectories))
@@ -304,7 +304,7 @@ public sealed class MetaTrainer
     /// <summary>
     /// One truncated-BPTT unroll: <see cref="MetaTrainingOptions.UnrollLength"/> optimizee steps from
     /// <paramref name="theta"/> (at step <paramref name="firstStep"/>), returning the meta-loss (weighted
-    /// sum over steps of the mean loss over problems after each update) with its graph back to the
+    /// sum over steps of the mean over problems of the loss, or of its log, after each update) with its graph back to the
     /// optimizer's weights.
     /// </summary>
     private (Tensor MetaLoss, Tensor Theta, GroupedOptimizerState State) Unroll(IOptimizee problems, Tensor theta, GroupedOptimizerState state, int firstStep)
@@ -322,7 +322,9 @@ public sealed class MetaTrainer
             state = next;
             loss = problems.Loss(current, step);
             var weight = options.LossWeight(step);
-            if (weight != 0) metaLoss = metaLoss + (weight == 1 ? loss.mean() : loss.mean().mul(weight));
+            if (weight == 0) continue;
+            var term = options.Objective.Term(loss).mean();
+            metaLoss = metaLoss + (weight == 1 ? term : term.mul(weight));
         }
         return (metaLoss, current, state);
     }

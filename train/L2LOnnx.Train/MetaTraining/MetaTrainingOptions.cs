@@ -27,6 +27,9 @@ public sealed record MetaTrainingOptions
     /// </summary>
     public IReadOnlyList<double>? LossWeights { get; init; }
 
+    /// <summary>What the meta-loss and the validation score sum over steps: the loss (the paper) or its logarithm.</summary>
+    public MetaObjective Objective { get; init; } = MetaObjective.Loss;
+
     /// <summary>Learning rate of the Adam meta-optimizer (at the first trajectory).</summary>
     public double MetaLearningRate { get; init; } = 1e-2;
 
@@ -94,6 +97,24 @@ public sealed record MetaTrainingOptions
     public double LossWeight(int step) => LossWeights is { } weights ? weights[Math.Min(step, weights.Count) - 1] : 1.0;
 
     /// <summary>
+    /// Whether a validation score of <paramref name="latest"/> against the best <paramref name="best"/> is a
+    /// collapse that <see cref="RollbackFactor"/> rolls back. With <see cref="MetaObjective.LogLoss"/> the
+    /// scores are sums of log losses (possibly negative), so the factor applies to the geometric mean loss:
+    /// a collapse exceeds the best by log(factor) per unit of loss weight. A NaN score is a collapse.
+    /// </summary>
+    public bool IsCollapse(double latest, double best)
+    {
+        if (RollbackFactor is not { } factor) return false;
+        if (Objective == MetaObjective.LogLoss)
+        {
+            double weight = 0;
+            for (var t = 1; t <= ValidationHorizon; t++) weight += LossWeight(t);
+            return !(latest <= best + Math.Log(factor) * weight);
+        }
+        return !(latest <= factor * best);
+    }
+
+    /// <summary>
     /// The meta learning rate for trajectory <paramref name="trajectory"/> (1-based), after
     /// <paramref name="rollbacks"/> rollbacks (<see cref="RollbackFactor"/>), each of which halves it.
     /// </summary>
@@ -146,6 +167,7 @@ public sealed record MetaTrainingOptions
             $"validate every {ValidateEvery}", $"validation problems {ValidationProblems}", $"validation steps {ValidationHorizon}", $"seed {Seed}")
             // Appended only when set, so that checkpoints of runs without it still resume.
             + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "")
+            + (Objective != MetaObjective.Loss ? $"; objective {Objective.Name()}" : "")
             + (WarmStart is { } start ? $"; warm start {start.Digest}" : "");
     }
 }

@@ -52,8 +52,9 @@ public static class Rollout
 
     /// <summary>
     /// The validation score used to select the best optimizer: the mean over problems of the weighted
-    /// sum of losses over steps 1..V (<see cref="MetaTrainingOptions.ValidationHorizon"/>), i.e. the
-    /// meta-loss of a whole trajectory (lower is better). A diverged problem makes the score NaN or
+    /// sum over steps 1..V (<see cref="MetaTrainingOptions.ValidationHorizon"/>) of the losses, or of their
+    /// logarithms (<see cref="MetaTrainingOptions.Objective"/>), i.e. the meta-loss of a whole trajectory
+    /// (lower is better). A diverged problem makes the score NaN or
     /// infinite, which never counts as an improvement.
     /// </summary>
     public static double MetaLoss(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
@@ -66,7 +67,7 @@ public static class Rollout
             var weight = options.LossWeight(t);
             if (weight == 0) continue;
             for (var p = 0; p < problems.ProblemCount; p++)
-                total += weight * losses[t, p];
+                total += weight * options.Objective.Term(losses[t, p]);
         }
         return total / problems.ProblemCount;
     }

@@ -63,6 +63,7 @@ public sealed record ExportMetadata
             details["meta.rollback_factor"] = Format(rollback);
             details["meta.rollbacks"] = Format(result.Rollbacks);
         }
+        if (options.Objective != MetaObjective.Loss) details["meta.objective"] = options.Objective.Name();
         if (options.WarmStart is { } start) details["meta.warm_start"] = start.Describe();
         if (dataSplit is not null) details["optimizee.data_split"] = dataSplit;
         return new ExportMetadata { TrainedOn = trainedOn, Details = details };
