@@ -304,8 +304,8 @@ public sealed class MetaTrainer
     /// <summary>
     /// One truncated-BPTT unroll: <see cref="MetaTrainingOptions.UnrollLength"/> optimizee steps from
     /// <paramref name="theta"/> (at step <paramref name="firstStep"/>), returning the meta-loss (weighted
-    /// sum over steps of the mean over problems of the loss, or of its log, after each update) with its graph back to the
-    /// optimizer's weights.
+    /// sum over steps of the mean over problems of the loss, or of its log, after each update) with its
+    /// graph back to the optimizer's weights.
     /// </summary>
     private (Tensor MetaLoss, Tensor Theta, GroupedOptimizerState State) Unroll(IOptimizee problems, Tensor theta, GroupedOptimizerState state, int firstStep)
     {

@@ -54,8 +54,8 @@ public static class Rollout
     /// The validation score used to select the best optimizer: the mean over problems of the weighted
     /// sum over steps 1..V (<see cref="MetaTrainingOptions.ValidationHorizon"/>) of the losses, or of their
     /// logarithms (<see cref="MetaTrainingOptions.Objective"/>), i.e. the meta-loss of a whole trajectory
-    /// (lower is better). A diverged problem makes the score NaN or
-    /// infinite, which never counts as an improvement.
+    /// (lower is better). A diverged problem makes the score NaN or infinite, which never counts as an
+    /// improvement.
     /// </summary>
     public static double MetaLoss(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
     {
