@@ -47,7 +47,7 @@ internal static class MetaTrainCommand
         var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 }.AtLeast(1);
         var lossWeights = new Option<string>("--loss-weights") { Description = "meta-loss weights w_t: uniform (paper), linear (w_t = t/T), final (last step only), or T comma-separated numbers", DefaultValueFactory = _ => "uniform" };
         var objective = new Option<string>("--meta-objective") { Description = "what the meta-loss and validation sum over steps: loss (paper) or log-loss (scale-free across problems)", HelpName = "o", DefaultValueFactory = _ => "loss" }
-            .AcceptOnlyFromAmong("loss", "log-loss");
+            .AcceptOnlyFromAmong(MetaObjectives.Names);
         var metaLr = new Option<double>("--meta-lr") { Description = "Adam meta learning rate", DefaultValueFactory = _ => 0.01 }.Positive();
         var finalMetaLr = new Option<double?>("--final-meta-lr") { Description = "decay the meta learning rate geometrically to this value at the last trajectory (default: constant)" }.Positive();
         var clip = new Option<double>("--clip") { Description = "clip the meta-gradient's L2 norm to this value (0 = no clipping)", DefaultValueFactory = _ => 1.0 }.NonNegative();

@@ -28,18 +28,24 @@ public static class MetaObjectives
     public static Tensor Term(this MetaObjective objective, Tensor loss) =>
         objective == MetaObjective.LogLoss ? loss.clamp_min(LogFloor).log() : loss;
 
-    /// <summary>The term of one problem's loss; NaN stays NaN, so a diverged validation never looks better.</summary>
+    /// <summary>
+    /// The term of one problem's loss; NaN stays NaN (<see cref="Math.Max(double, double)"/> returns NaN), so a
+    /// diverged validation never looks better.
+    /// </summary>
     public static double Term(this MetaObjective objective, double loss) =>
-        objective == MetaObjective.LogLoss ? (double.IsNaN(loss) ? double.NaN : Math.Log(Math.Max(loss, LogFloor))) : loss;
+        objective == MetaObjective.LogLoss ? Math.Log(Math.Max(loss, LogFloor)) : loss;
 
     /// <summary>The command-line spelling: <c>loss</c> or <c>log-loss</c>.</summary>
     public static string Name(this MetaObjective objective) => objective == MetaObjective.LogLoss ? "log-loss" : "loss";
+
+    /// <summary>Every objective's <see cref="Name"/>, in declaration order (what the command line accepts).</summary>
+    public static string[] Names => [.. Enum.GetValues<MetaObjective>().Select(Name)];
 
     /// <summary>Parses <see cref="Name"/>'s spelling.</summary>
     public static MetaObjective Parse(string name) => name switch
     {
         "loss" => MetaObjective.Loss,
         "log-loss" => MetaObjective.LogLoss,
-        _ => throw new ArgumentException($"unknown meta-objective '{name}': use loss or log-loss", nameof(name)),
+        _ => throw new ArgumentException($"unknown meta-objective '{name}': use {string.Join(" or ", Names)}", nameof(name)),
     };
 }

@@ -95,7 +95,6 @@ public sealed class MetaTrainer
                     run.BestWeights = CopyWeights();
                     if (options.RollbackFactor is not null) run.BestMetaOptimizerState = SaveState(metaOptimizer);
                 }
-                // Not "<=": a NaN validation is a collapse too.
                 else if (options.IsCollapse(run.LatestValidation.Value, run.BestValidation))
                     RollBack(run, metaOptimizer);
             }

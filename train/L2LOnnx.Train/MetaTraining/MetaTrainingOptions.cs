@@ -105,6 +105,7 @@ public sealed record MetaTrainingOptions
     public bool IsCollapse(double latest, double best)
     {
         if (RollbackFactor is not { } factor) return false;
+        // "!(a <= b)", not "a > b": a NaN score fails every comparison and must count as a collapse.
         if (Objective == MetaObjective.LogLoss)
         {
             double weight = 0;
