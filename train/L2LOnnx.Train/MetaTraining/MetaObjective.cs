@@ -41,11 +41,8 @@ public static class MetaObjectives
     /// <summary>Every objective's <see cref="Name"/>, in declaration order (what the command line accepts).</summary>
     public static string[] Names => [.. Enum.GetValues<MetaObjective>().Select(Name)];
 
-    /// <summary>Parses <see cref="Name"/>'s spelling.</summary>
-    public static MetaObjective Parse(string name) => name switch
-    {
-        "loss" => MetaObjective.Loss,
-        "log-loss" => MetaObjective.LogLoss,
-        _ => throw new ArgumentException($"unknown meta-objective '{name}': use {string.Join(" or ", Names)}", nameof(name)),
-    };
+    /// <summary>Parses <see cref="Name"/>'s spelling (the one place the spellings are written).</summary>
+    public static MetaObjective Parse(string name) =>
+        Enum.GetValues<MetaObjective>().Where(o => o.Name() == name).Cast<MetaObjective?>().FirstOrDefault()
+        ?? throw new ArgumentException($"unknown meta-objective '{name}': use {string.Join(" or ", Names)}", nameof(name));
 }
