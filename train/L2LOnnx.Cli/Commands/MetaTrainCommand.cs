@@ -78,6 +78,8 @@ internal static class MetaTrainCommand
         var validationProblems = new Option<int?>("--validation-problems") { Description = "validation problems (fixed); default 64 for quadratics, 8 otherwise" }.AtLeast(1);
         var rollback = new Option<double?>("--rollback") { Description = "when a validation score exceeds this multiple of the best (e.g. 2), return to the best weights and halve the meta-lr (default: never)", HelpName = "factor" }
             .Must(f => f is null or (> 1 and < double.PositiveInfinity), "a finite factor above 1, e.g. 2");
+        var validationCriterion = new Option<string>("--validation-criterion") { Description = "how validation scores a rollout: trajectory (its meta-loss, every step) or horizons (log of the mean loss over the last tenth of the steps before T and before --validation-steps, what l2l evaluate compares)", HelpName = "c", DefaultValueFactory = _ => "trajectory" }
+            .AcceptOnlyFromAmong(ValidationCriteria.Names);
         var validationSteps = new Option<int?>("--validation-steps") { Description = "steps of each validation rollout (default: --steps); e.g. 200 to select for optimizers that keep improving past T" }.AtLeast(1);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "checkpoint file (default <out without .onnx>.ckpt)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "write a checkpoint every K trajectories", DefaultValueFactory = _ => 20 }.AtLeast(1);
@@ -87,7 +89,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, objective, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, objective, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, validationCriterion, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -118,6 +120,7 @@ internal static class MetaTrainCommand
                     ValidateEvery = result.GetValue(validateEvery),
                     ValidationProblems = result.GetValue(validationProblems) ?? (isQuadratic ? 64 : 8),
                     ValidationSteps = result.GetValue(validationSteps),
+                    Validation = ValidationCriteria.Parse(result.GetValue(validationCriterion)!),
                     RollbackFactor = result.GetValue(rollback),
                     Seed = result.GetValue(seed),
                     CheckpointPath = checkpointPath,
@@ -182,6 +185,7 @@ internal static class MetaTrainCommand
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
                           (t.Objective != MetaObjective.Loss ? $"objective {t.Objective.Name()}, " : "") +
+                          (t.Validation != ValidationCriterion.Trajectory ? $"validation criterion {t.Validation.Name()}, " : "") +
                           $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");
         if (t.WarmStart is { } warm) Console.WriteLine($"  warm start from {warm.Describe()}");
         Console.WriteLine($"  checkpoint {t.CheckpointPath} every {t.CheckpointEvery} trajectories{(settings.Resume ? " (resuming from it)" : "")}; Ctrl-C saves and stops");
@@ -191,6 +195,9 @@ internal static class MetaTrainCommand
                       + (result.Rollbacks > 0 ? $"; rolled back to the best weights {result.Rollbacks} time(s)" : "");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} ({(t.WarmStart is null ? "untrained" : "warm start")}) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
+
+        if (family is MixtureFamily mixture && t.ValidationProblems >= mixture.Members.Count)
+            ValidationByMember.Print(mixture.MemberNamesOf(t.ValidationProblems), result, t.WarmStart is null ? "untrained" : "warm start");
 
         var metadata = ExportMetadata.ForMetaTraining(family.Name, t, result, settings.Problem.DescribeSplit());
         foreach (var path in MetaTrainingExport.Save(optimizer, settings.Output, metadata).Values)

@@ -87,10 +87,12 @@ public sealed class MetaTrainer
             run.Trajectories = trajectory;
             if (trajectory % options.ValidateEvery == 0 || trajectory == options.Trajectories)
             {
-                run.LatestValidation = Rollout.MetaLoss(optimizer, validation, options);
+                var scores = Rollout.ProblemScores(optimizer, validation, options);
+                run.LatestValidation = scores.Average();
                 if (run.LatestValidation < run.BestValidation)
                 {
                     run.BestValidation = run.LatestValidation.Value;
+                    run.BestScores = scores;
                     run.BestTrajectory = trajectory;
                     run.BestWeights = CopyWeights();
                     if (options.RollbackFactor is not null) run.BestMetaOptimizerState = SaveState(metaOptimizer);
@@ -113,6 +115,8 @@ public sealed class MetaTrainer
             Interrupted = interrupted,
             ResumedFrom = resume ? resumedFrom : null,
             Rollbacks = run.Rollbacks,
+            InitialValidationScores = run.InitialScores,
+            BestValidationScores = run.BestScores,
         };
     }
 
@@ -155,8 +159,9 @@ public sealed class MetaTrainer
                 throw new InvalidDataException($"cannot warm-start from {start.Source}: {e.Message}; warm-start from a checkpoint or model of the same optimizer family and shape", e);
             }
         }
-        var initial = Rollout.MetaLoss(optimizer, validation, options);
-        return new RunState { InitialValidation = initial, BestValidation = initial, BestWeights = CopyWeights() };
+        var scores = Rollout.ProblemScores(optimizer, validation, options);
+        var initial = scores.Average();
+        return new RunState { InitialValidation = initial, BestValidation = initial, BestWeights = CopyWeights(), InitialScores = scores, BestScores = scores };
     }
 
     /// <summary>
@@ -361,5 +366,8 @@ public sealed class MetaTrainer
         public IReadOnlyDictionary<string, float[]> BestWeights = new Dictionary<string, float[]>();
         public byte[]? BestMetaOptimizerState;
         public int Rollbacks;
+        // Per validation problem; not checkpointed, so null in a resumed run until it measures them again.
+        public double[]? InitialScores;
+        public double[]? BestScores;
     }
 }

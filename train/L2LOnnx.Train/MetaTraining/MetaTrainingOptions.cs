@@ -30,6 +30,12 @@ public sealed record MetaTrainingOptions
     /// <summary>What the meta-loss and the validation score sum over steps: the loss (the paper) or its logarithm.</summary>
     public MetaObjective Objective { get; init; } = MetaObjective.Loss;
 
+    /// <summary>
+    /// How validation rollouts are scored: the whole trajectory's meta-loss (the default), or the log of the
+    /// final losses at T and V, what the evaluation protocol compares (<see cref="ValidationCriterion"/>).
+    /// </summary>
+    public ValidationCriterion Validation { get; init; } = ValidationCriterion.Trajectory;
+
     /// <summary>Learning rate of the Adam meta-optimizer (at the first trajectory).</summary>
     public double MetaLearningRate { get; init; } = 1e-2;
 
@@ -98,20 +104,16 @@ public sealed record MetaTrainingOptions
 
     /// <summary>
     /// Whether a validation score of <paramref name="latest"/> against the best <paramref name="best"/> is a
-    /// collapse that <see cref="RollbackFactor"/> rolls back. With <see cref="MetaObjective.LogLoss"/> the
-    /// scores are sums of log losses (possibly negative), so the factor applies to the geometric mean loss:
-    /// a collapse exceeds the best by log(factor) per unit of loss weight. A NaN score is a collapse.
+    /// collapse that <see cref="RollbackFactor"/> rolls back. With <see cref="MetaObjective.LogLoss"/> or
+    /// <see cref="ValidationCriterion.Horizons"/> the scores are (sums of) log losses, possibly negative, so the
+    /// factor applies to the geometric mean loss: a collapse exceeds the best by log(factor) per unit of loss
+    /// weight. A NaN score is a collapse.
     /// </summary>
     public bool IsCollapse(double latest, double best)
     {
         if (RollbackFactor is not { } factor) return false;
         // "!(a <= b)", not "a > b": a NaN score fails every comparison and must count as a collapse.
-        if (Objective == MetaObjective.LogLoss)
-        {
-            double weight = 0;
-            for (var t = 1; t <= ValidationHorizon; t++) weight += LossWeight(t);
-            return !(latest <= best + Math.Log(factor) * weight);
-        }
+        if (this.IsLogarithmic()) return !(latest <= best + Math.Log(factor) * this.LogScoreWeight());
         return !(latest <= factor * best);
     }
 
@@ -169,6 +171,7 @@ public sealed record MetaTrainingOptions
             // Appended only when set, so that checkpoints of runs without it still resume.
             + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "")
             + (Objective != MetaObjective.Loss ? $"; objective {Objective.Name()}" : "")
+            + (Validation != ValidationCriterion.Trajectory ? $"; validation {Validation.Name()}" : "")
             + (WarmStart is { } start ? $"; warm start {start.Digest}" : "");
     }
 }

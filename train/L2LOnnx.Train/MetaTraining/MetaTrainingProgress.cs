@@ -46,4 +46,15 @@ public sealed record MetaTrainingResult(
 
     /// <summary>How often the run returned to its best weights after a collapse (<see cref="MetaTrainingOptions.RollbackFactor"/>).</summary>
     public int Rollbacks { get; init; }
+
+    /// <summary>
+    /// Each validation problem's score for <see cref="InitialValidation"/> (its mean), in the order of the
+    /// validation batch; null in a resumed run, whose checkpoint keeps only the mean.
+    /// </summary>
+    public IReadOnlyList<double>? InitialValidationScores { get; init; }
+
+    /// <summary>
+    /// Each validation problem's score for <see cref="BestValidation"/>; null when the best predates a resume.
+    /// </summary>
+    public IReadOnlyList<double>? BestValidationScores { get; init; }
 }

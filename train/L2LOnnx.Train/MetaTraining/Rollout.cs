@@ -51,24 +51,19 @@ public static class Rollout
     }
 
     /// <summary>
-    /// The validation score used to select the best optimizer: the mean over problems of the weighted
-    /// sum over steps 1..V (<see cref="MetaTrainingOptions.ValidationHorizon"/>) of the losses, or of their
-    /// logarithms (<see cref="MetaTrainingOptions.Objective"/>), i.e. the meta-loss of a whole trajectory
-    /// (lower is better). A diverged problem makes the score NaN or infinite, which never counts as an
-    /// improvement.
+    /// The validation score used to select the best optimizer: the mean over problems of
+    /// <see cref="ProblemScores"/> (lower is better). A diverged problem makes the score NaN or infinite,
+    /// which never counts as an improvement.
     /// </summary>
-    public static double MetaLoss(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options)
-    {
-        var horizon = options.ValidationHorizon;
-        var losses = Losses(optimizer, problems, horizon);
-        double total = 0;
-        for (var t = 1; t <= horizon; t++)
-        {
-            var weight = options.LossWeight(t);
-            if (weight == 0) continue;
-            for (var p = 0; p < problems.ProblemCount; p++)
-                total += weight * options.Objective.Term(losses[t, p]);
-        }
-        return total / problems.ProblemCount;
-    }
+    public static double MetaLoss(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options) =>
+        ProblemScores(optimizer, problems, options).Average();
+
+    /// <summary>
+    /// Every problem's validation score after a rollout of <see cref="MetaTrainingOptions.ValidationHorizon"/>
+    /// steps, under <see cref="MetaTrainingOptions.Validation"/>: by default the weighted sum over steps 1..V of
+    /// the losses, or of their logarithms (<see cref="MetaTrainingOptions.Objective"/>), i.e. the meta-loss of a
+    /// whole trajectory.
+    /// </summary>
+    public static double[] ProblemScores(GroupedOptimizer optimizer, IOptimizee problems, MetaTrainingOptions options) =>
+        options.ProblemScores(Losses(optimizer, problems, options.ValidationHorizon));
 }

@@ -64,6 +64,7 @@ public sealed record ExportMetadata
             details["meta.rollbacks"] = Format(result.Rollbacks);
         }
         if (options.Objective != MetaObjective.Loss) details["meta.objective"] = options.Objective.Name();
+        if (options.Validation != ValidationCriterion.Trajectory) details["meta.validation_criterion"] = options.Validation.Name();
         if (options.WarmStart is { } start) details["meta.warm_start"] = start.Describe();
         if (dataSplit is not null) details["optimizee.data_split"] = dataSplit;
         return new ExportMetadata { TrainedOn = trainedOn, Details = details };

@@ -54,7 +54,7 @@ public sealed class MixtureFamily : IProblemFamily
         try
         {
             for (var m = 0; m < members.Length; m++)
-                batches.Add(members[m].Sample(count / members.Length + (m < count % members.Length ? 1 : 0), generator));
+                batches.Add(members[m].Sample(ProblemsOf(m, count), generator));
             return new PaddedMixtureBatch(batches);
         }
         catch
@@ -63,6 +63,23 @@ public sealed class MixtureFamily : IProblemFamily
             throw;
         }
     }
+
+    /// <summary>
+    /// The member name of every problem row of a <see cref="Sample"/> of <paramref name="count"/> problems that
+    /// covers every member (at least as many problems as members): how a validation score splits by family.
+    /// </summary>
+    public IReadOnlyList<string> MemberNamesOf(int count)
+    {
+        if (count < members.Length)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"a sample of fewer problems than the {members.Length} members is one member drawn at random");
+        var names = new List<string>(count);
+        for (var m = 0; m < members.Length; m++)
+            names.AddRange(Enumerable.Repeat(members[m].Name, ProblemsOf(m, count)));
+        return names;
+    }
+
+    /// <summary>How many of a covering sample's <paramref name="count"/> problems member <paramref name="m"/> gets: the problems are dealt out in turn.</summary>
+    private int ProblemsOf(int m, int count) => count / members.Length + (m < count % members.Length ? 1 : 0);
 
     /// <inheritdoc />
     public void Dispose()
