@@ -39,10 +39,8 @@ public static class MetaObjectives
     public static string Name(this MetaObjective objective) => objective == MetaObjective.LogLoss ? "log-loss" : "loss";
 
     /// <summary>Every objective's <see cref="Name"/>, in declaration order (what the command line accepts).</summary>
-    public static string[] Names => [.. Enum.GetValues<MetaObjective>().Select(Name)];
+    public static string[] Names => EnumSpellings.Names<MetaObjective>(Name);
 
     /// <summary>Parses <see cref="Name"/>'s spelling (the one place the spellings are written).</summary>
-    public static MetaObjective Parse(string name) =>
-        Enum.GetValues<MetaObjective>().Where(o => o.Name() == name).Cast<MetaObjective?>().FirstOrDefault()
-        ?? throw new ArgumentException($"unknown meta-objective '{name}': use {string.Join(" or ", Names)}", nameof(name));
+    public static MetaObjective Parse(string name) => EnumSpellings.Parse<MetaObjective>(name, Name, "meta-objective");
 }

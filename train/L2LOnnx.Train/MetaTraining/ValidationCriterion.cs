@@ -27,12 +27,10 @@ public static class ValidationCriteria
     public static string Name(this ValidationCriterion criterion) => criterion == ValidationCriterion.Horizons ? "horizons" : "trajectory";
 
     /// <summary>Every criterion's <see cref="Name"/>, in declaration order (what the command line accepts).</summary>
-    public static string[] Names => [.. Enum.GetValues<ValidationCriterion>().Select(Name)];
+    public static string[] Names => EnumSpellings.Names<ValidationCriterion>(Name);
 
     /// <summary>Parses <see cref="Name"/>'s spelling.</summary>
-    public static ValidationCriterion Parse(string name) =>
-        Enum.GetValues<ValidationCriterion>().Where(c => c.Name() == name).Cast<ValidationCriterion?>().FirstOrDefault()
-        ?? throw new ArgumentException($"unknown validation criterion '{name}': use {string.Join(" or ", Names)}", nameof(name));
+    public static ValidationCriterion Parse(string name) => EnumSpellings.Parse<ValidationCriterion>(name, Name, "validation criterion");
 
     /// <summary>True when the score is a log of losses, so that a rollback factor bounds a ratio of geometric means.</summary>
     public static bool IsLogarithmic(this MetaTrainingOptions options) =>
@@ -74,11 +72,10 @@ public static class ValidationCriteria
         if (losses.GetLength(0) != horizon + 1)
             throw new ArgumentException($"needs the losses of steps 0..{horizon}, got {losses.GetLength(0)} rows", nameof(losses));
         var scores = new double[problems];
-        for (var p = 0; p < problems; p++)
+        if (options.Validation == ValidationCriterion.Horizons)
         {
-            if (options.Validation == ValidationCriterion.Horizons)
-            {
-                var horizons = options.ScoredHorizons();
+            var horizons = options.ScoredHorizons();
+            for (var p = 0; p < problems; p++)
                 foreach (var h in horizons)
                 {
                     var window = Math.Max(1, h / 10);
@@ -86,14 +83,14 @@ public static class ValidationCriteria
                     for (var t = h - window + 1; t <= h; t++) sum += losses[t, p];
                     scores[p] += MetaObjective.LogLoss.Term(sum / window) / horizons.Length;
                 }
-            }
-            else
+        }
+        else
+        {
+            for (var t = 1; t <= horizon; t++)
             {
-                for (var t = 1; t <= horizon; t++)
-                {
-                    var weight = options.LossWeight(t);
-                    if (weight != 0) scores[p] += weight * options.Objective.Term(losses[t, p]);
-                }
+                var weight = options.LossWeight(t);
+                if (weight == 0) continue;
+                for (var p = 0; p < problems; p++) scores[p] += weight * options.Objective.Term(losses[t, p]);
             }
         }
         return scores;
