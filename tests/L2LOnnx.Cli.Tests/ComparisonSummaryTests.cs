@@ -38,6 +38,26 @@ public sealed class ComparisonSummaryTests
     }
 
     [Fact]
+    public void OneSeedKeepsTheSingleRunSummaryWhateverTheSeed()
+    {
+        // The runner stamps every row with its seed; one seed (--seeds 1) must still give the single-run table.
+        ComparisonRow[] rows =
+        [
+            Classifier("learned", TrainerRole.Learned, 0.8455, 0.4468) with { Seed = 5 },
+            Classifier("adam", TrainerRole.TunedAdam, 0.8438, 0.4406, 3e-4) with { Seed = 5 },
+            Classifier("lbfgs", TrainerRole.MlNet, 0.8458, 0.4362) with { Seed = 5 },
+        ];
+
+        Assert.Equal(
+            "| task | --epochs | learned: test accuracy / log-loss (R²) | same trainer, Adam (lr picked on validation) | ML.NET's best trainer | learned vs Adam | learned vs ML.NET best |\n" +
+            "|---|---:|---:|---:|---:|---|---|\n" +
+            "| task | 10 | 0.846 / 0.4468 | 0.844 / 0.4406 (lr 0.0003) | 0.846 / 0.4362 (lbfgs) | worse | 0.0 points of accuracy |\n",
+            ComparisonSummary.Markdown(rows));
+        Assert.DoesNotContain("± SE", ComparisonSummary.Markdown([.. rows, Classifier("learned", TrainerRole.Learned, 0.85, 0.44) with { Seed = 5, Task = "other" }]));
+        Assert.Contains("± SE", ComparisonSummary.Markdown([.. rows, Classifier("learned", TrainerRole.Learned, 0.85, 0.44) with { Seed = 6 }]));
+    }
+
+    [Fact]
     public void RegressionIsJudgedByRSquaredAndRmse()
     {
         ComparisonRow Regressor(string trainer, TrainerRole role, double rmse, double r2) =>

@@ -32,10 +32,18 @@ internal static class MlNetCompareCommand
         var fashionRows = new Option<int>("--fashion-train") { Description = "Fashion-MNIST training rows used (of 60,000)", DefaultValueFactory = _ => 60_000 }.Between(1, 60_000);
         var output = new Option<string>("--out") { Description = "folder for results.md and results.csv", DefaultValueFactory = _ => "out/mlnet-compare" };
         var seed = CommonOptions.Seed(1);
+        var seeds = new Option<int>("--seeds")
+        {
+            // What a seed redraws is all of ComparisonSettings.Seed's uses: ComparisonTasks.Load, AdamTuning's split, the trainers' options and the MLContext.
+            Description = "run the whole comparison at seeds --seed, --seed+1, ..., each drawing its own MNIST and Diabetes train/test split, " +
+                "Fashion training rows and order, Adam's validation split, trainers' initialisation and minibatch order, and ML.NET's SDCA/SGD shuffles; " +
+                "with 2 or more, each seed's tables go to <out>/<N>-epochs/seed-<s>/ and summary.md pairs learned and Adam by seed (means, difference ± SE, wins)",
+            DefaultValueFactory = _ => 1,
+        }.AtLeast(1);
         var threads = new Option<int>("--threads") { Description = "threads of every trainer (1 = fair single-core timing)", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var command = new Command("mlnet-compare", "learned-optimizer ML.NET trainers vs ML.NET's L-BFGS, SDCA and SGD on MNIST, Fashion-MNIST, a binary task and Diabetes")
         {
-            optimizer, tasks, epochs, diabetesEpochs, adamGrid, validation, batch, hidden, fashionRows, output, seed, threads,
+            optimizer, tasks, epochs, diabetesEpochs, adamGrid, validation, batch, hidden, fashionRows, output, seed, seeds, threads,
         };
         command.SetAction(result => CommonOptions.ReportInputErrors(() =>
         {
@@ -48,7 +56,7 @@ internal static class MlNetCompareCommand
             try
             {
                 ComparisonRunner.RunAtEachEpochs(settings, result.GetValue(epochs)!, result.GetValue(tasks)!, result.GetValue(fashionRows),
-                    result.GetValue(diabetesEpochs), result.GetValue(output)!);
+                    result.GetValue(diabetesEpochs), result.GetValue(output)!, result.GetValue(seeds));
                 return 0;
             }
             catch (FileNotFoundException e) when (settings.Optimizer is null && e is not DataSetNotFoundException)

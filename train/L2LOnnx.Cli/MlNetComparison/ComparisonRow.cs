@@ -9,6 +9,12 @@ internal sealed record ComparisonRow(string Task, string Trainer, IReadOnlyList<
     /// <summary>Epochs of the learned-optimizer trainers in this run.</summary>
     public int Epochs { get; init; }
 
+    /// <summary>
+    /// The run's seed (<see cref="ComparisonSettings.Seed"/>), so that a summary over <c>--seeds</c> can pair
+    /// each seed's learned row with the same seed's Adam row.
+    /// </summary>
+    public int Seed { get; init; }
+
     /// <summary>Adam's learning rate picked on the validation split (tuned Adam rows only).</summary>
     public double? LearningRate { get; init; }
 

@@ -12,9 +12,12 @@ internal static class ComparisonSummary
     /// <summary>
     /// Per task and epochs: the learned trainer, the same trainer with Adam at its validation-picked rate, and
     /// ML.NET's best trainer (by test accuracy, R² for regression), with the targets of issue 10 judged.
+    /// Rows from several seeds (<c>--seeds</c>) get <see cref="PairedSummary"/>'s table instead, since one
+    /// row per task would otherwise show whichever seed came first.
     /// </summary>
     public static string Markdown(IReadOnlyList<ComparisonRow> rows)
     {
+        if (rows.Select(r => r.Seed).Distinct().Skip(1).Any()) return PairedSummary.Markdown(rows);
         var text = new StringBuilder("| task | --epochs | learned: test accuracy / log-loss (R²) | same trainer, Adam (lr picked on validation) | ML.NET's best trainer | learned vs Adam | learned vs ML.NET best |\n|---|---:|---:|---:|---:|---|---|\n");
         foreach (var group in rows.GroupBy(r => (r.Task, r.Epochs)))
         {
