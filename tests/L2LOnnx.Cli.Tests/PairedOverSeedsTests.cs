@@ -1,4 +1,5 @@
 using L2LOnnx.Cli.MlNetComparison;
+using L2LOnnx.Train.Evaluation;
 
 namespace L2LOnnx.Cli.Tests;
 
@@ -15,7 +16,7 @@ public sealed class PairedOverSeedsTests
     [Fact]
     public void TheStandardErrorIsTheSampleStandardDeviationOverRootN()
     {
-        var result = MeanAndStandardError.Of([1.0, 2.0, 3.0, 4.0]);
+        var result = MeanAndStandardError.From(PairedComparison.Compute([1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0]));
 
         // By hand: mean 2.5; squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5; sample variance 5 / 3; SE = √(5/3) / √4.
         Assert.Equal(2.5, result.Mean, 12);
@@ -27,12 +28,12 @@ public sealed class PairedOverSeedsTests
     [Fact]
     public void OneValueHasAMeanButNoStandardErrorAndIsNeverCalledNoise()
     {
-        var result = MeanAndStandardError.Of([0.0]);
+        var result = MeanAndStandardError.From(PairedComparison.Compute([0.0], [0.0]));
 
         Assert.Equal(0, result.Mean);
         Assert.True(double.IsNaN(result.StandardError));
         Assert.False(result.WithinTwoStandardErrorsOfZero);
-        Assert.Equal(0, MeanAndStandardError.Of([]).Count);
+        Assert.Equal(0, MeanAndStandardError.None.Count);
     }
 
     [Fact]

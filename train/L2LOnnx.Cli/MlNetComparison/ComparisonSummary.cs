@@ -31,9 +31,7 @@ internal static class ComparisonSummary
             string VersusAdam() => learned?.Error is null && adam?.Error is null && learned is not null && adam is not null
                 ? (learned.Quality >= adam.Quality && learned.Loss <= adam.Loss ? "at least as good" : "worse") : learned?.Error ?? "-";
             string VersusMlNet() => learned?.Error is null && learned is not null && mlnet is not null
-                ? (learned.Metrics.Any(m => m.Name == "accuracy")
-                    ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(100 * (learned.Quality - mlnet.Quality), 1):+0.0;-0.0;0.0} points of accuracy")
-                    : string.Create(CultureInfo.InvariantCulture, $"R² {Math.Round(learned.Quality - mlnet.Quality, 3):+0.000;-0.000;0.000}"))
+                ? GapToBest(learned.Quality, mlnet.Quality, learned.Metrics.Any(m => m.Name == "accuracy"))
                 : "-";
             text.Append(CultureInfo.InvariantCulture,
                 $"| {group.Key.Task} | {group.Key.Epochs} | {Show(learned)} | {Show(adam)}{(adam?.LearningRate is { } lr ? string.Create(CultureInfo.InvariantCulture, $" (lr {lr:G3})") : "")} | " +
@@ -41,4 +39,12 @@ internal static class ComparisonSummary
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// The learned trainer's quality minus ML.NET's best's, in the target's units: points of accuracy, or R²
+    /// for regression. Rounded before formatting, so that a gap that rounds to zero prints as 0.0, not -0.0.
+    /// </summary>
+    internal static string GapToBest(double learnedQuality, double bestQuality, bool classification) => classification
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(100 * (learnedQuality - bestQuality), 1):+0.0;-0.0;0.0} points of accuracy")
+        : string.Create(CultureInfo.InvariantCulture, $"R² {Math.Round(learnedQuality - bestQuality, 3):+0.000;-0.000;0.000}");
 }

@@ -1,3 +1,5 @@
+using L2LOnnx.Train.Evaluation;
+
 namespace L2LOnnx.Cli.MlNetComparison;
 
 /// <summary>
@@ -12,9 +14,9 @@ internal static class PairedOverSeeds
     /// Pairs <paramref name="rows"/> (one task and epochs, any number of seeds) by <see cref="ComparisonRow.Seed"/>.
     /// The means, the differences, the wins and the verdict are over the paired seeds, those on which both
     /// the learned trainer and Adam ran without error, so that they all speak of the same seeds; every failed
-    /// row is returned in <see cref="PairedComparison.Failed"/> instead of being averaged.
+    /// row is returned in <see cref="SeedComparison.Failed"/> instead of being averaged.
     /// </summary>
-    public static PairedComparison Compare(IEnumerable<ComparisonRow> rows)
+    public static SeedComparison Compare(IEnumerable<ComparisonRow> rows)
     {
         var all = rows.ToArray();
         var seeds = all.Select(r => r.Seed).Distinct().Order().ToArray();
@@ -32,12 +34,17 @@ internal static class PairedOverSeeds
             .Select(g => new MeanRow(g.Key, g.Average(r => r.Quality), g.Average(r => r.Loss), g.Count()))
             .OrderByDescending(m => m.Quality).FirstOrDefault();
         var failed = all.Where(r => r.Error is not null && r.Role != TrainerRole.Other).OrderBy(r => r.Seed).ToArray();
-        return new PairedComparison(seeds, pairs.Select(p => p.Seed).ToArray(),
+        // The protocol's paired statistic (wins: strictly lower loss), once per metric; no paired seed, no statistic.
+        var loss = Paired(pairs.Select(p => p.Learned.Loss).ToArray(), pairs.Select(p => p.Adam.Loss).ToArray());
+        var quality = Paired(pairs.Select(p => p.Learned.Quality).ToArray(), pairs.Select(p => p.Adam.Quality).ToArray());
+        return new SeedComparison(seeds, pairs.Select(p => p.Seed).ToArray(),
             Mean("learned", pairs.Select(p => p.Learned).ToArray()), Mean("Adam", pairs.Select(p => p.Adam).ToArray()),
-            MeanAndStandardError.Of(pairs.Select(p => p.Learned.Quality - p.Adam.Quality).ToArray()),
-            MeanAndStandardError.Of(pairs.Select(p => p.Learned.Loss - p.Adam.Loss).ToArray()),
-            pairs.Count(p => p.Learned.Loss < p.Adam.Loss), rates, best, failed);
+            quality is null ? MeanAndStandardError.None : MeanAndStandardError.From(quality),
+            loss is null ? MeanAndStandardError.None : MeanAndStandardError.From(loss),
+            loss?.Wins ?? 0, rates, best, failed);
     }
+
+    private static PairedComparison? Paired(double[] learned, double[] adam) => learned.Length == 0 ? null : PairedComparison.Compute(learned, adam);
 
     private static MeanRow? Mean(string trainer, IReadOnlyList<ComparisonRow> rows) =>
         rows.Count == 0 ? null : new MeanRow(trainer, rows.Average(r => r.Quality), rows.Average(r => r.Loss), rows.Count);

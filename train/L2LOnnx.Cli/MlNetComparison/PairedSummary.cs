@@ -47,13 +47,11 @@ internal static class PairedSummary
         _ => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(d.Mean, 4):+0.0000;-0.0000;0.0000} ± {d.StandardError:0.0000}"),
     };
 
-    /// <summary>The learned trainer's mean quality minus ML.NET's best's, in today's units: accuracy points, or R².</summary>
-    private static string VersusMlNet(PairedComparison c, bool classification) => c.Learned is null || c.BestMlNet is null ? "-"
-        : classification ? string.Create(CultureInfo.InvariantCulture, $"{Math.Round(100 * (c.Learned.Quality - c.BestMlNet.Quality), 1):+0.0;-0.0;0.0} points of accuracy")
-        : string.Create(CultureInfo.InvariantCulture, $"R² {Math.Round(c.Learned.Quality - c.BestMlNet.Quality, 3):+0.000;-0.000;0.000}");
+    private static string VersusMlNet(SeedComparison c, bool classification) => c.Learned is null || c.BestMlNet is null ? "-"
+        : ComparisonSummary.GapToBest(c.Learned.Quality, c.BestMlNet.Quality, classification);
 
     /// <summary>Each failing trainer with its error, how many seeds of the run it failed on, and which.</summary>
-    private static string Failures(PairedComparison c) => c.Failed.Count == 0 ? "none"
+    private static string Failures(SeedComparison c) => c.Failed.Count == 0 ? "none"
         : string.Join("; ", c.Failed.GroupBy(r => (Name: r.Role switch { TrainerRole.Learned => "learned", TrainerRole.TunedAdam => "Adam", _ => r.Trainer }, r.Error))
             .Select(g => string.Create(CultureInfo.InvariantCulture,
                 $"{g.Key.Name} {g.Key.Error} on {g.Count()} of {c.Seeds.Count} seeds ({string.Join(", ", g.Select(r => r.Seed))})")));

@@ -14,7 +14,7 @@ namespace L2LOnnx.Cli.MlNetComparison;
 /// <param name="AdamRates">The learning rates Adam picked on validation, each with how many seeds picked it, most picked first.</param>
 /// <param name="BestMlNet">ML.NET's trainer with the highest mean quality over the seeds it ran on without error; null when none did.</param>
 /// <param name="Failed">The learned, Adam and ML.NET rows that failed (e.g. diverged), by seed.</param>
-internal sealed record PairedComparison(IReadOnlyList<int> Seeds, IReadOnlyList<int> PairedSeeds, MeanRow? Learned, MeanRow? Adam,
+internal sealed record SeedComparison(IReadOnlyList<int> Seeds, IReadOnlyList<int> PairedSeeds, MeanRow? Learned, MeanRow? Adam,
     MeanAndStandardError QualityDifference, MeanAndStandardError LossDifference, int Wins,
     IReadOnlyList<(double Rate, int Seeds)> AdamRates, MeanRow? BestMlNet, IReadOnlyList<ComparisonRow> Failed)
 {
