@@ -211,6 +211,20 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public void HorizonsAreLabelledByTheModelsMetaTrainingHorizonWhenItIsGiven()
+    {
+        var byHand = new Experiment("e", "e", ["m.onnx"], new ProblemSpec(), HeldOutDefinition.FreshSeeds, [100, 1000, 10000]);
+        // Without T the first horizon is T (the protocol's own horizons start there).
+        Assert.Equal("100 steps (the meta-training horizon)", ResultsMarkdown.HorizonLabel(byHand, 100));
+        Assert.Equal("1000 steps (10x the meta-training horizon)", ResultsMarkdown.HorizonLabel(byHand, 1000));
+        // A model meta-trained on 1,000-step trajectories, judged by hand at 100 as well: 100 is not its horizon.
+        var longer = byHand with { MetaTrainingHorizon = 1000 };
+        Assert.Equal("100 steps", ResultsMarkdown.HorizonLabel(longer, 100));
+        Assert.Equal("1000 steps (the meta-training horizon)", ResultsMarkdown.HorizonLabel(longer, 1000));
+        Assert.Equal("10000 steps (10x the meta-training horizon)", ResultsMarkdown.HorizonLabel(longer, 10000));
+    }
+
+    [Fact]
     public void ResultsReplaceOnlyTheGeneratedPartOfACard()
     {
         var block = $"{ResultsReport.CardBegin}\nnew\n{ResultsReport.CardEnd}\n";

@@ -87,6 +87,39 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void CancellingARecomputedUnrollBetweenItsSegmentsThenResumingEqualsAnUninterruptedRun()
+    {
+        // One unroll of all 12 steps in segments of 4: a stop must not wait for the whole unroll, and the
+        // meta-gradient half accumulated when it comes must not leak into the resumed run.
+        using var temp = new TempDirectory();
+        using var initial = NewOptimizer();
+        MetaTrainingOptions Segmented(string checkpoint) => Options(checkpoint) with { UnrollLength = 12, RecomputeSegment = 4 };
+
+        using var straight = Clone(initial);
+        using (var family = new QuadraticFamily(6))
+            new MetaTrainer(straight, family, Segmented(temp.File("straight.ckpt"))).Train();
+
+        // Loss calls per trajectory: 3 forward segments and 3 recomputed ones of 5 calls each; validations
+        // (T + 1 calls) at the start and after trajectories 3 and 6. Cancel inside the first recomputed
+        // segment of trajectory 8, so that the check before the next segment stops it.
+        var cancelAt = 3 * 13 + 7 * 30 + 15 + 3;
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = Clone(initial);
+        MetaTrainingResult stopped;
+        using (var family = new CancellingFamily(new QuadraticFamily(6), cancellation, lossCallsBeforeCancel: cancelAt))
+            stopped = new MetaTrainer(interrupted, family, Segmented(temp.File("interrupted.ckpt"))).Train(cancellation: cancellation.Token);
+        interrupted.Dispose();
+
+        using var resumedNetwork = NewOptimizer();
+        using (var family = new QuadraticFamily(6))
+            new MetaTrainer(resumedNetwork, family, Segmented(temp.File("interrupted.ckpt"))).Train(resume: true);
+
+        Assert.True(stopped.Interrupted);
+        Assert.Equal(7, stopped.Trajectories);
+        Assert.Equal(TorchModules.Flatten(straight), TorchModules.Flatten(resumedNetwork));
+    }
+
+    [Fact]
     public void ResumingWithDifferentSettingsIsRefusedWithBothSettingsShown()
     {
         using var temp = new TempDirectory();

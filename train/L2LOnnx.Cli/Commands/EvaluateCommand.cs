@@ -73,10 +73,13 @@ internal static class EvaluateCommand
         var threads = s.Threads > 0 ? s.Threads : Environment.ProcessorCount;
         TorchRuntime.Configure(threads);
         var files = LearnedOptimizers.Files(s.Models).ToArray();
-        var horizons = s.Horizons ?? Experiment.ProtocolHorizons(
-            LearnedOptimizers.MetaTrainingHorizon(files[0]) ?? s.Horizon
+        var metaTrainingHorizon = LearnedOptimizers.MetaTrainingHorizon(files[0]) ?? s.Horizon;
+        var horizons = s.Horizons ?? Experiment.ProtocolHorizons(metaTrainingHorizon
             ?? throw new ArgumentException($"{files[0]} does not record its meta-training horizon ({LearnedOptimizers.HorizonKey}): pass --horizon T or --horizons"));
-        var experiment = new Experiment("evaluation", $"{string.Join(" + ", files.Select(Path.GetFileName))} on {s.Problem.Kind}", s.Models, s.Problem, s.Definition, horizons.Order().Distinct().ToArray());
+        var experiment = new Experiment("evaluation", $"{string.Join(" + ", files.Select(Path.GetFileName))} on {s.Problem.Kind}", s.Models, s.Problem, s.Definition, horizons.Order().Distinct().ToArray())
+        {
+            MetaTrainingHorizon = metaTrainingHorizon,
+        };
         var defaults = new ProtocolSettings();
         var settings = defaults with
         {

@@ -45,6 +45,7 @@ internal static class MetaTrainCommand
         var batch = new Option<int?>("--problems-per-trajectory") { Description = "problems optimized side by side per trajectory (meta-batch); default 32 for quadratics, 1 otherwise" }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "optimizee steps per trajectory (T)", DefaultValueFactory = _ => 100 }.AtLeast(1);
         var unroll = new Option<int>("--unroll") { Description = "steps per truncated-BPTT unroll", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var recompute = new Option<int?>("--recompute-segment") { Description = "back-propagate each unroll in segments of this many steps, recomputing each from its saved start: the whole unroll's meta-gradient in the memory of one segment (e.g. --unroll 1000 --recompute-segment 100)", HelpName = "steps" }.AtLeast(1);
         var lossWeights = new Option<string>("--loss-weights") { Description = "meta-loss weights w_t: uniform (paper), linear (w_t = t/T), final (last step only), or T comma-separated numbers", DefaultValueFactory = _ => "uniform" };
         var objective = new Option<string>("--meta-objective") { Description = "what the meta-loss and validation sum over steps: loss (paper) or log-loss (scale-free across problems)", HelpName = "o", DefaultValueFactory = _ => "loss" }
             .AcceptOnlyFromAmong(MetaObjectives.Names);
@@ -89,7 +90,7 @@ internal static class MetaTrainCommand
         var threads = CommonOptions.Threads();
         var command = new Command("meta-train", "meta-train a coordinatewise LSTM or MLP optimizer by truncated BPTT and export it to ONNX");
         foreach (var option in problem.All) command.Add(option);
-        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, lossWeights, objective, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, validationCriterion, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
+        foreach (var option in new Option[] { output, trajectories, batch, steps, unroll, recompute, lossWeights, objective, metaLr, finalMetaLr, clip, second, family, layers, hidden, preprocessing, scale, decays, magnitudeRange, bounded, paramFeature, timeScales, stepAdaptation, stepAdaptationRange, stepAdaptationCeiling, parameterScale, networks, validateEvery, validationProblems, validationSteps, validationCriterion, rollback, checkpoint, checkpointEvery, resume, warmStart, seed, threads })
             command.Add(option);
         command.SetAction((result, cancellation) => RunInForeground(() =>
         {
@@ -111,6 +112,7 @@ internal static class MetaTrainCommand
                     ProblemsPerTrajectory = result.GetValue(batch) ?? (isQuadratic ? 32 : 1),
                     TrajectoryLength = horizon,
                     UnrollLength = result.GetValue(unroll),
+                    RecomputeSegment = result.GetValue(recompute),
                     LossWeights = ParseLossWeights(result.GetValue(lossWeights)!, horizon),
                     Objective = MetaObjectives.Parse(result.GetValue(objective)!),
                     MetaLearningRate = result.GetValue(metaLr),
@@ -184,6 +186,7 @@ internal static class MetaTrainCommand
         MetaTrainingExport.Paths(optimizer, settings.Output);
         Console.WriteLine($"meta-training {optimizer.Describe()} on {family.Name} ({family.Dimension} parameters per problem): " +
                           $"{t.Trajectories} trajectories x {t.ProblemsPerTrajectory} problems, T={t.TrajectoryLength}, unroll {t.UnrollLength}, " +
+                          (t.RecomputeSegment is { } segment ? $"recomputed in segments of {segment}, " : "") +
                           (t.Objective != MetaObjective.Loss ? $"objective {t.Objective.Name()}, " : "") +
                           (t.Validation != ValidationCriterion.Trajectory ? $"validation criterion {t.Validation.Name()}, " : "") +
                           $"meta-lr {t.MetaLearningRate}{(t.FinalMetaLearningRate is { } f ? $" -> {f}" : "")}, seed {t.Seed}, threads {torch.get_num_threads()}");

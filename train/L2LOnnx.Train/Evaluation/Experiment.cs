@@ -12,6 +12,13 @@ namespace L2LOnnx.Train.Evaluation;
 public sealed record Experiment(string Slug, string Title, IReadOnlyList<string> Models, ProblemSpec Problem, HeldOutDefinition Definition, IReadOnlyList<int> Horizons)
 {
     /// <summary>
+    /// The model's meta-training horizon T, which the reports label the horizons by; null: the first horizon is T
+    /// (the protocol's own horizons start there). Set it when the horizons were chosen by hand, e.g. 100 and
+    /// 1,000 steps for a model meta-trained on 1,000-step trajectories.
+    /// </summary>
+    public int? MetaTrainingHorizon { get; init; }
+
+    /// <summary>
     /// The protocol's horizons for a model meta-trained on <paramref name="metaTrainingHorizon"/>-step
     /// trajectories: that horizon and ten times it, with any <paramref name="extra"/> steps in between.
     /// </summary>

@@ -12,12 +12,15 @@ namespace L2LOnnx.Train.Evaluation;
 /// </summary>
 public static class ResultsMarkdown
 {
-    /// <summary>The horizon's label: "meta-training horizon" for the first, "Nx" for multiples of it.</summary>
+    /// <summary>
+    /// The horizon's label: "the meta-training horizon" for T (<see cref="Experiment.MetaTrainingHorizon"/>, else the
+    /// first horizon), "Nx" for the multiples above it, the bare step count otherwise.
+    /// </summary>
     public static string HorizonLabel(Experiment experiment, int horizon)
     {
-        var first = experiment.Horizons[0];
-        if (horizon == first) return $"{horizon} steps (the meta-training horizon)";
-        return horizon % first == 0 ? $"{horizon} steps ({horizon / first}x the meta-training horizon)" : $"{horizon} steps";
+        var t = experiment.MetaTrainingHorizon ?? experiment.Horizons[0];
+        if (horizon == t) return $"{horizon} steps (the meta-training horizon)";
+        return horizon > t && horizon % t == 0 ? $"{horizon} steps ({horizon / t}x the meta-training horizon)" : $"{horizon} steps";
     }
 
     /// <summary>One experiment's section body (no heading): what ran, then one table per horizon.</summary>

@@ -130,9 +130,11 @@ public sealed class MetaTrainer
         using var scope = NewDisposeScope();
         var theta = problems.InitialParameters();
         var state = optimizer.InitialState(problems.ProblemCount, problems.Groups);
-        var (metaLoss, _, _) = Unroll(problems, theta, state, firstStep: 0);
         optimizer.zero_grad();
-        metaLoss.backward();
+        if (options.RecomputeSegment is { } segment)
+            SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep: 0, options.UnrollLength, segment);
+        else
+            Unroll(problems, theta.detach().requires_grad_(true), state, firstStep: 0, options.UnrollLength).MetaLoss.backward();
         var flat = cat(parameters.Select(p => p.grad is { } g ? g.reshape(-1) : zeros_like(p).reshape(-1)).ToArray()).data<float>().ToArray();
         optimizer.zero_grad();
         return flat;
@@ -253,10 +255,38 @@ public sealed class MetaTrainer
                 if (cancellation.IsCancellationRequested) return (double.NaN, false);
                 using var scope = NewDisposeScope();
                 var firstStep = unroll * options.UnrollLength;
-                var (metaLoss, nextTheta, nextState) = Unroll(problems, theta, state, firstStep);
-                if (HasWeight(firstStep) && MetaStep(metaLoss, metaOptimizer, run) is { } value)
+                Tensor nextTheta;
+                GroupedOptimizerState nextState;
+                double? value;
+                if (!HasWeight(firstStep))
                 {
-                    sum += value;
+                    // No loss weight in this unroll: it only carries the trajectory on.
+                    (_, nextTheta, nextState) = Unroll(problems, theta.detach().requires_grad_(true), state, firstStep, options.UnrollLength);
+                    value = null;
+                }
+                else if (options.RecomputeSegment is { } segment)
+                {
+                    metaOptimizer.zero_grad();
+                    double metaLoss;
+                    try
+                    {
+                        (metaLoss, nextTheta, nextState) = SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep, options.UnrollLength, segment, cancellation);
+                    }
+                    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                    {
+                        return (double.NaN, false);
+                    }
+                    value = ApplyMetaGradient(metaLoss, metaOptimizer, run);
+                }
+                else
+                {
+                    Tensor metaLoss;
+                    (metaLoss, nextTheta, nextState) = Unroll(problems, theta.detach().requires_grad_(true), state, firstStep, options.UnrollLength);
+                    value = MetaStep(metaLoss, metaOptimizer, run);
+                }
+                if (value is { } taken)
+                {
+                    sum += taken;
                     counted++;
                 }
                 var carriedTheta = nextTheta.detach().MoveToOuterDisposeScope();
@@ -287,7 +317,16 @@ public sealed class MetaTrainer
             return null;
         }
         metaLoss.backward();
-        var norm = nn.utils.clip_grad_norm_(parameters, options.MetaGradientClip ?? double.PositiveInfinity);
+        return ApplyMetaGradient(value, metaOptimizer, run);
+    }
+
+    /// <summary>
+    /// Clips the meta-gradient already in the weights' <c>grad</c> and takes one Adam step; returns
+    /// <paramref name="metaLoss"/>, or null when the meta-loss or the meta-gradient was not finite and the step was skipped.
+    /// </summary>
+    private double? ApplyMetaGradient(double metaLoss, optim.Optimizer metaOptimizer, RunState run)
+    {
+        var norm = double.IsFinite(metaLoss) ? nn.utils.clip_grad_norm_(parameters, options.MetaGradientClip ?? double.PositiveInfinity) : double.NaN;
         if (!double.IsFinite(norm))
         {
             metaOptimizer.zero_grad();
@@ -295,7 +334,7 @@ public sealed class MetaTrainer
             return null;
         }
         metaOptimizer.step();
-        return value;
+        return metaLoss;
     }
 
     private bool HasWeight(int firstStep)
@@ -305,18 +344,22 @@ public sealed class MetaTrainer
         return false;
     }
 
+    /// <summary>One segment of a recomputed unroll (<see cref="SegmentedUnroll"/>) on <paramref name="problems"/>.</summary>
+    private SegmentedUnroll.Segment Segment(IOptimizee problems) =>
+        (start, state, firstStep, length) => Unroll(problems, start, state, firstStep, length);
+
     /// <summary>
-    /// One truncated-BPTT unroll: <see cref="MetaTrainingOptions.UnrollLength"/> optimizee steps from
-    /// <paramref name="theta"/> (at step <paramref name="firstStep"/>), returning the meta-loss (weighted
-    /// sum over steps of the mean over problems of the loss, or of its log, after each update) with its
-    /// graph back to the optimizer's weights.
+    /// One unroll: <paramref name="length"/> optimizee steps from <paramref name="start"/> (a leaf that
+    /// requires grad, at step <paramref name="firstStep"/>), returning the meta-loss (weighted sum over
+    /// steps of the mean over problems of the loss, or of its log, after each update) with its graph back
+    /// to the optimizer's weights and to <paramref name="start"/> and <paramref name="state"/>.
     /// </summary>
-    private (Tensor MetaLoss, Tensor Theta, GroupedOptimizerState State) Unroll(IOptimizee problems, Tensor theta, GroupedOptimizerState state, int firstStep)
+    private (Tensor MetaLoss, Tensor Theta, GroupedOptimizerState State) Unroll(IOptimizee problems, Tensor start, GroupedOptimizerState state, int firstStep, int length)
     {
-        var current = theta.detach().requires_grad_(true);
+        var current = start;
         var loss = problems.Loss(current, firstStep);
         var metaLoss = zeros(Array.Empty<long>());
-        for (var step = firstStep + 1; step <= firstStep + options.UnrollLength; step++)
+        for (var step = firstStep + 1; step <= firstStep + length; step++)
         {
             // retain_graph: the same graph also carries the meta-loss back to phi later.
             var grad = autograd.grad(new[] { loss.sum() }, new[] { current }, retain_graph: true, create_graph: options.SecondDerivatives)[0];

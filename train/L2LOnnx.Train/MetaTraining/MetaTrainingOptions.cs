@@ -22,6 +22,13 @@ public sealed record MetaTrainingOptions
     public int UnrollLength { get; init; } = 20;
 
     /// <summary>
+    /// Back-propagate each unroll in segments of this many steps, recomputing each segment from its saved
+    /// start (<see cref="SegmentedUnroll"/>): the same meta-gradient as one graph of the whole unroll, in the
+    /// memory of one segment, at about one more forward pass. <c>null</c> keeps the whole unroll's graph.
+    /// </summary>
+    public int? RecomputeSegment { get; init; }
+
+    /// <summary>
     /// The loss weights w_1 .. w_T of the meta-loss <c>sum_t w_t f(theta_t)</c>, one per step, or
     /// <c>null</c> for the paper's w_t = 1. An unroll whose weights are all zero takes no meta-step.
     /// </summary>
@@ -137,6 +144,8 @@ public sealed record MetaTrainingOptions
         if (UnrollLength < 1) throw new ArgumentOutOfRangeException(nameof(UnrollLength), UnrollLength, "must be at least 1");
         if (TrajectoryLength < UnrollLength || TrajectoryLength % UnrollLength != 0)
             throw new ArgumentException($"TrajectoryLength ({TrajectoryLength}) must be a positive multiple of UnrollLength ({UnrollLength})");
+        if (RecomputeSegment is { } segment && (segment < 1 || UnrollLength % segment != 0))
+            throw new ArgumentException($"RecomputeSegment ({segment}) must divide UnrollLength ({UnrollLength}), e.g. 100 for an unroll of 1000");
         if (LossWeights is { } weights)
         {
             if (weights.Count != TrajectoryLength)
@@ -172,6 +181,7 @@ public sealed record MetaTrainingOptions
             + (RollbackFactor is { } r ? $"; rollback above {F(r)}x best" : "")
             + (Objective != MetaObjective.Loss ? $"; objective {Objective.Name()}" : "")
             + (Validation != ValidationCriterion.Trajectory ? $"; validation {Validation.Name()}" : "")
-            + (WarmStart is { } start ? $"; warm start {start.Digest}" : "");
+            + (WarmStart is { } start ? $"; warm start {start.Digest}" : "")
+            + (RecomputeSegment is { } segment ? $"; recomputed in segments of {segment}" : "");
     }
 }

@@ -1,4 +1,5 @@
 using L2LOnnx.Train.Problems;
+using static TorchSharp.torch;
 
 namespace L2LOnnx.Train.Optimizers;
 
@@ -32,6 +33,12 @@ public sealed class GroupedOptimizerState : IDisposable
 
     /// <summary>A copy cut from the autograd graph and moved out of the current dispose scope (see <see cref="IOptimizerNetworkState.DetachToOuterScope"/>).</summary>
     public GroupedOptimizerState DetachToOuterScope() => new(Problems, Groups, Networks.Select(n => n.DetachToOuterScope()).ToArray());
+
+    /// <summary>Every network's <see cref="IOptimizerNetworkState.Tensors"/>, network by network.</summary>
+    public IReadOnlyList<Tensor> Tensors => Networks.SelectMany(n => n.Tensors).ToArray();
+
+    /// <summary>A copy made of fresh leaves that require grad (see <see cref="IOptimizerNetworkState.AsLeaves"/>).</summary>
+    public GroupedOptimizerState AsLeaves() => new(Problems, Groups, Networks.Select(n => n.AsLeaves()).ToArray());
 
     /// <inheritdoc />
     public void Dispose()

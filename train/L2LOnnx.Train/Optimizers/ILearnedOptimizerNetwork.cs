@@ -40,4 +40,14 @@ public interface IOptimizerNetworkState : IDisposable
     /// state across truncated-BPTT unrolls.
     /// </summary>
     IOptimizerNetworkState DetachToOuterScope();
+
+    /// <summary>The state's tensors in a fixed order (what <see cref="AsLeaves"/> makes leaves of).</summary>
+    IReadOnlyList<Tensor> Tensors { get; }
+
+    /// <summary>
+    /// A copy whose tensors are fresh autograd leaves that require grad, cut from any graph: the start of a
+    /// recomputed segment, whose <c>grad</c> after a backward pass is the adjoint the segment before it
+    /// needs (<see cref="MetaTraining.SegmentedUnroll"/>).
+    /// </summary>
+    IOptimizerNetworkState AsLeaves();
 }

@@ -42,6 +42,13 @@ public sealed class LstmOptimizerState : IOptimizerNetworkState
     IOptimizerNetworkState IOptimizerNetworkState.DetachToOuterScope() => DetachToOuterScope();
 
     /// <inheritdoc />
+    public IReadOnlyList<Tensor> Tensors => Layers.SelectMany(l => new[] { l.H, l.C }).ToArray();
+
+    /// <inheritdoc />
+    public IOptimizerNetworkState AsLeaves() =>
+        new LstmOptimizerState(Layers.Select(l => (l.H.detach().requires_grad_(true), l.C.detach().requires_grad_(true))).ToArray());
+
+    /// <inheritdoc />
     public void Dispose()
     {
         foreach (var (h, c) in Layers) { h.Dispose(); c.Dispose(); }

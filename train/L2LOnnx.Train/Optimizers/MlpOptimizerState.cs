@@ -24,5 +24,11 @@ public sealed class MlpOptimizerState : IOptimizerNetworkState
     public IOptimizerNetworkState DetachToOuterScope() => new MlpOptimizerState(Accumulators.detach().MoveToOuterDisposeScope());
 
     /// <inheritdoc />
+    public IReadOnlyList<Tensor> Tensors => [Accumulators];
+
+    /// <inheritdoc />
+    public IOptimizerNetworkState AsLeaves() => new MlpOptimizerState(Accumulators.detach().requires_grad_(true));
+
+    /// <inheritdoc />
     public void Dispose() => Accumulators.Dispose();
 }
