@@ -131,10 +131,7 @@ public sealed class MetaTrainer
         var theta = problems.InitialParameters();
         var state = optimizer.InitialState(problems.ProblemCount, problems.Groups);
         optimizer.zero_grad();
-        if (options.RecomputeSegment is { } segment)
-            SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep: 0, options.UnrollLength, segment);
-        else
-            Unroll(problems, theta.detach().requires_grad_(true), state, firstStep: 0, options.UnrollLength).MetaLoss.backward();
+        SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep: 0, options.UnrollLength, SegmentLength);
         var flat = cat(parameters.Select(p => p.grad is { } g ? g.reshape(-1) : zeros_like(p).reshape(-1)).ToArray()).data<float>().ToArray();
         optimizer.zero_grad();
         return flat;
@@ -255,38 +252,22 @@ public sealed class MetaTrainer
                 if (cancellation.IsCancellationRequested) return (double.NaN, false);
                 using var scope = NewDisposeScope();
                 var firstStep = unroll * options.UnrollLength;
+                metaOptimizer.zero_grad();
+                double metaLoss;
                 Tensor nextTheta;
                 GroupedOptimizerState nextState;
-                double? value;
-                if (!HasWeight(firstStep))
+                try
                 {
-                    // No loss weight in this unroll: it only carries the trajectory on.
-                    (_, nextTheta, nextState) = Unroll(problems, theta.detach().requires_grad_(true), state, firstStep, options.UnrollLength);
-                    value = null;
+                    (metaLoss, nextTheta, nextState) = SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep, options.UnrollLength, SegmentLength, cancellation);
                 }
-                else if (options.RecomputeSegment is { } segment)
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
                 {
-                    metaOptimizer.zero_grad();
-                    double metaLoss;
-                    try
-                    {
-                        (metaLoss, nextTheta, nextState) = SegmentedUnroll.Backpropagate(Segment(problems), theta, state, firstStep, options.UnrollLength, segment, cancellation);
-                    }
-                    catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-                    {
-                        return (double.NaN, false);
-                    }
-                    value = ApplyMetaGradient(metaLoss, metaOptimizer, run);
+                    return (double.NaN, false);
                 }
-                else
+                // An unroll without loss weight only carries the trajectory on: no meta-step.
+                if (HasWeight(firstStep) && ApplyMetaGradient(metaLoss, metaOptimizer, run) is { } value)
                 {
-                    Tensor metaLoss;
-                    (metaLoss, nextTheta, nextState) = Unroll(problems, theta.detach().requires_grad_(true), state, firstStep, options.UnrollLength);
-                    value = MetaStep(metaLoss, metaOptimizer, run);
-                }
-                if (value is { } taken)
-                {
-                    sum += taken;
+                    sum += value;
                     counted++;
                 }
                 var carriedTheta = nextTheta.detach().MoveToOuterDisposeScope();
@@ -305,27 +286,13 @@ public sealed class MetaTrainer
         return (counted > 0 ? sum / counted : double.NaN, true);
     }
 
-    /// <summary>Back-propagates the meta-loss and takes one Adam step; returns the meta-loss, or null when the step was skipped.</summary>
-    private double? MetaStep(Tensor metaLoss, optim.Optimizer metaOptimizer, RunState run)
-    {
-        var value = metaLoss.item<float>();
-        metaOptimizer.zero_grad();
-        // A non-finite meta-loss or meta-gradient would poison Adam's moments for the rest of the run.
-        if (!float.IsFinite(value))
-        {
-            run.Skipped++;
-            return null;
-        }
-        metaLoss.backward();
-        return ApplyMetaGradient(value, metaOptimizer, run);
-    }
-
     /// <summary>
     /// Clips the meta-gradient already in the weights' <c>grad</c> and takes one Adam step; returns
     /// <paramref name="metaLoss"/>, or null when the meta-loss or the meta-gradient was not finite and the step was skipped.
     /// </summary>
     private double? ApplyMetaGradient(double metaLoss, optim.Optimizer metaOptimizer, RunState run)
     {
+        // A non-finite meta-loss or meta-gradient would poison Adam's moments for the rest of the run.
         var norm = double.IsFinite(metaLoss) ? nn.utils.clip_grad_norm_(parameters, options.MetaGradientClip ?? double.PositiveInfinity) : double.NaN;
         if (!double.IsFinite(norm))
         {
@@ -343,6 +310,9 @@ public sealed class MetaTrainer
             if (options.LossWeight(step) != 0) return true;
         return false;
     }
+
+    /// <summary>Steps per back-propagated segment: the whole unroll unless <see cref="MetaTrainingOptions.RecomputeSegment"/> splits it.</summary>
+    private int SegmentLength => options.RecomputeSegment ?? options.UnrollLength;
 
     /// <summary>One segment of a recomputed unroll (<see cref="SegmentedUnroll"/>) on <paramref name="problems"/>.</summary>
     private SegmentedUnroll.Segment Segment(IOptimizee problems) =>

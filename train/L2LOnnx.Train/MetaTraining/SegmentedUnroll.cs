@@ -32,7 +32,8 @@ internal static class SegmentedUnroll
     /// <paramref name="state"/>) at <paramref name="firstStep"/> to the optimizer weights' <c>grad</c>,
     /// computed <paramref name="segment"/> steps at a time, and returns the unroll's meta-loss and its end
     /// point, cut from the graph and owned by the caller's dispose scope. A non-finite meta-loss skips the
-    /// backward pass (the caller skips the meta-step). <paramref name="cancellation"/> is honoured between
+    /// backward pass (the caller skips the meta-step). With one segment this is plain BPTT through the graph of
+    /// the unroll, with no recomputation. <paramref name="cancellation"/> is honoured between
     /// segments (<see cref="OperationCanceledException"/>), so that a long unroll stops within one segment.
     /// </summary>
     public static (double MetaLoss, Tensor Theta, GroupedOptimizerState State) Backpropagate(
@@ -41,6 +42,14 @@ internal static class SegmentedUnroll
         if (segment < 1 || length % segment != 0)
             throw new ArgumentException($"the unroll ({length} steps) must be a positive multiple of the segment ({segment} steps)", nameof(segment));
         var segments = length / segment;
+        if (segments == 1)
+        {
+            // One segment is plain BPTT: back-propagate the graph the forward pass built, nothing to recompute.
+            var (loss, end, endState) = run(theta.detach().requires_grad_(true), state, firstStep, length);
+            var value = (double)loss.item<float>();
+            if (double.IsFinite(value) && loss.requires_grad) loss.backward();
+            return (value, end, endState);
+        }
         var starts = new List<(Tensor Theta, GroupedOptimizerState State)>(segments + 1) { (theta, state) };
         double metaLoss = 0;
         for (var k = 0; k < segments; k++)
@@ -93,5 +102,5 @@ internal static class SegmentedUnroll
     }
 
     /// <summary>A leaf's gradient after the backward pass, kept past the segment's scope; null when nothing reached it.</summary>
-    private static Tensor? Adjoint(Tensor leaf) => leaf.grad is { } grad ? grad.detach().clone().DetachFromDisposeScope() : null;
+    private static Tensor? Adjoint(Tensor leaf) => leaf.grad is { } grad ? grad.detach().DetachFromDisposeScope() : null;
 }
